@@ -1,0 +1,146 @@
+import yargs, { type Argv } from 'yargs';
+import { commands, groups } from './commands/index.js';
+import type { CommandDef, CommandEntry, GlobalOptions } from './commands/types.js';
+import { TscCtrError } from './errors.js';
+import { parseLogLevel, setLogLevel } from './ui/log.js';
+
+/** Global flags that take a value: needed to find the command word without parsing everything. */
+const VALUED_GLOBALS = new Set(['--root', '--runroot', '--log-level', '--runtime', '--storage-driver']);
+
+/** The positional words before the first command option: ['image', 'ls'] for `image ls -a`. */
+export function commandWords(argv: string[]): string[] {
+  const words: string[] = [];
+  for (let i = 0; i < argv.length && words.length < 2; i++) {
+    const a = argv[i]!;
+    if (a === '--') break;
+    if (a.startsWith('-')) {
+      if (VALUED_GLOBALS.has(a)) i++;
+      else if (words.length > 0) break; // an option of the command: no more command words
+      continue;
+    }
+    words.push(a);
+    if (words.length === 1 && !groups.some((g) => g.name === a)) break;
+  }
+  return words;
+}
+
+/** The table entry a command line names, by path or by alias. */
+export function findEntry(words: string[]): CommandEntry | undefined {
+  const [w0, w1] = words;
+  if (w0 === undefined) return undefined;
+  const top = commands.find((c) => (c.path.length === 1 && c.path[0] === w0) || c.aliases?.includes(w0));
+  if (top) return top;
+  return commands.find(
+    (c) => c.path.length === 2 && c.path[0] === w0 && (c.path[1] === w1 || c.subAliases?.includes(w1 ?? '')),
+  );
+}
+
+function globalOptions(y: Argv): Argv<GlobalOptions> {
+  return y
+    .option('root', { type: 'string', describe: 'Path to the storage root directory', global: true })
+    .option('runroot', { type: 'string', describe: 'Path to the run root directory', global: true })
+    .option('log-level', {
+      type: 'string',
+      default: 'warn',
+      describe: 'Log messages at and above this level (trace, debug, info, warn, error, fatal, panic)',
+      global: true,
+    })
+    .option('runtime', { type: 'string', describe: 'Path or name of the OCI runtime (crun, runc)', global: true })
+    .option('storage-driver', {
+      type: 'string',
+      describe: 'Storage driver: overlay, fuse-overlayfs or vfs',
+      global: true,
+    }) as unknown as Argv<GlobalOptions>;
+}
+
+function register(y: Argv<any>, name: string, entry: CommandEntry, def: CommandDef | undefined): Argv<any> {
+  const names = [name, ...(entry.path.length === 2 ? entry.subAliases ?? [] : [])];
+  const cmd = def?.usage ? `${name} ${def.usage}` : name;
+  if (!def) return y.command(names.length > 1 ? [name, ...names.slice(1)] : name, entry.describe, () => {}, () => {});
+  return y.command(
+    [cmd, ...names.slice(1)],
+    def.description ? `${entry.describe}\n\n${def.description}` : entry.describe,
+    (sub: Argv<any>) => {
+      const b = def.builder ? def.builder(sub) : sub;
+      for (const [ex, what] of def.examples ?? []) b.example(ex, what);
+      return b;
+    },
+    async (args: any) => {
+      const lvl = parseLogLevel(String(args.logLevel ?? 'warn'));
+      if (!lvl) throw new TscCtrError(`invalid log level "${args.logLevel}"`);
+      setLogLevel(lvl);
+      const code = await def.handler(args);
+      process.exitCode = typeof code === 'number' ? code : (process.exitCode ?? 0);
+    },
+  );
+}
+
+function reportError(err: unknown): void {
+  if (err instanceof TscCtrError) {
+    process.stderr.write(`Error: ${err.message}\n`);
+    process.exitCode = err.exitCode;
+    return;
+  }
+  const msg = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`Error: ${msg}\n`);
+  if (process.env.TSC_CTR_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+  process.exitCode = 125;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  // `help CMD` is `CMD --help`, as in Podman.
+  if (argv[0] === 'help') argv = [...argv.slice(1), '--help'];
+  const completing = argv[0] === '--get-yargs-completions';
+  const words = commandWords(completing ? argv.slice(2) : argv);
+  const entry = findEntry(words);
+  let def: CommandDef | undefined;
+  try {
+    def = entry ? (await entry.load()).default : undefined;
+  } catch (err) {
+    reportError(err);
+    return;
+  }
+
+  let y = globalOptions(
+    yargs(argv)
+      .scriptName('tsc-ctr')
+      .usage('Usage: $0 [options] COMMAND\n\nManage pods, containers and images without a daemon')
+      .strict()
+      .recommendCommands()
+      .help('help')
+      .alias('help', 'h')
+      .version(false)
+      .wrap(Math.min(110, process.stdout.columns || 100))
+      .completion('completion', 'Generate the bash completion script')
+      .demandCommand(1, 'missing command: see `tsc-ctr --help`'),
+  ) as Argv<any>;
+
+  for (const c of commands.filter((c) => c.path.length === 1)) {
+    y = register(y, c.path[0]!, c, c === entry ? def : undefined);
+  }
+  for (const c of commands.filter((c) => c.aliases)) {
+    for (const a of c.aliases!) y = register(y, a, c, c === entry ? def : undefined);
+  }
+  for (const g of groups) {
+    y = y.command(g.name, g.describe, (gy: Argv<any>) => {
+      let sub = gy.demandCommand(1, `missing subcommand: see \`tsc-ctr ${g.name} --help\``);
+      for (const c of commands.filter((c) => c.path.length === 2 && c.path[0] === g.name)) {
+        sub = register(sub, c.path[1]!, c, c === entry ? def : undefined);
+      }
+      return sub;
+    });
+  }
+
+  y = y.fail((msg: string | null, err: Error | undefined, inst: Argv) => {
+    if (err) throw err;
+    process.stderr.write(`Error: ${msg}\nSee 'tsc-ctr --help'.\n`);
+    void inst;
+    process.exit(125);
+  });
+
+  try {
+    await y.parseAsync();
+  } catch (err) {
+    reportError(err);
+  }
+}
