@@ -22,6 +22,8 @@ await build({
   platform: 'node',
   target: 'node20',
   sourcemap: 'linked',
+  minify: true,
+  keepNames: false,
   // Native addons and the React stack stay in node_modules: koffi has a .node binary, ink is
   // loaded only for live progress on a TTY.
   external: ['koffi', 'ink', 'react', 'react/*', 'yoga-layout', 'yoga-layout/*'],

@@ -131,6 +131,11 @@ export async function main(argv: string[]): Promise<void> {
     });
   }
 
+  // yargs renders and caches the whole help text on every command run (for errors shown with
+  // help); we print errors ourselves, so skip that work on the start-up path of every command.
+  const usage = (y as any).getInternalMethods?.().getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
+
   y = y.fail((msg: string | null, err: Error | undefined, inst: Argv) => {
     if (err) throw err;
     process.stderr.write(`Error: ${msg}\nSee 'tsc-ctr --help'.\n`);

@@ -15,6 +15,11 @@ export const commands: CommandEntry[] = [
     load: () => import('./version.js'),
   },
   {
+    path: ['unshare'],
+    describe: 'Run a command in a modified user namespace',
+    load: () => import('./unshare.js'),
+  },
+  {
     path: ['system', 'info'],
     aliases: ['info'],
     describe: 'Display tsc-ctr system information',

@@ -1,0 +1,47 @@
+import type { CommandDef } from '../types.js';
+
+export interface PullCliOptions {
+  image: string[];
+  allTags?: boolean;
+  arch?: string;
+  os?: string;
+  variant?: string;
+  platform?: string;
+  authfile?: string;
+  certDir?: string;
+  creds?: string;
+  quiet?: boolean;
+  tlsVerify?: boolean;
+}
+
+const def: CommandDef<PullCliOptions> = {
+  usage: '[options] IMAGE [IMAGE...]',
+  description:
+    'Pulls an image from a registry into local storage. Short names are resolved through registries.conf ' +
+    '(aliases, then unqualified-search-registries); mirrors and insecure registries are honoured. Layers are ' +
+    'downloaded in parallel, verified against their digests while streaming, and unpacked inside the user namespace ' +
+    'so file ownership is kept. The image id is printed last.',
+  examples: [
+    ['$0 pull alpine', 'Pull docker.io/library/alpine:latest'],
+    ['$0 pull --platform linux/arm64 quay.io/podman/hello', 'Pull for another platform'],
+    ['$0 pull --tls-verify=false localhost:5000/myimage', 'Pull from a registry over plain http'],
+  ],
+  builder: (y) =>
+    y
+      .positional('image', { type: 'string', array: true, demandOption: true })
+      .option('all-tags', { alias: 'a', type: 'boolean', describe: 'Pull all tagged images in the repository' })
+      .option('arch', { type: 'string', describe: 'Use ARCH instead of the architecture of the machine for choosing images' })
+      .option('os', { type: 'string', describe: 'Use OS instead of the running OS for choosing images' })
+      .option('variant', { type: 'string', describe: 'Use VARIANT instead of the running architecture variant for choosing images' })
+      .option('platform', { type: 'string', describe: 'Specify the platform for selecting the image (OS/ARCH[/VARIANT])' })
+      .option('authfile', { type: 'string', describe: 'Path of the authentication file' })
+      .option('cert-dir', { type: 'string', describe: 'Use certificates at the specified path to access the registry' })
+      .option('creds', { type: 'string', describe: 'Use USERNAME[:PASSWORD] for accessing the registry' })
+      .option('quiet', { alias: 'q', type: 'boolean', describe: 'Suppress output information when pulling images' })
+      .option('tls-verify', { type: 'boolean', describe: 'Require HTTPS and verify certificates when contacting registries' }) as any,
+  handler: async (args) => {
+    const { pullCommand } = await import('../../image/pull-command.js');
+    return pullCommand(args);
+  },
+};
+export default def;
