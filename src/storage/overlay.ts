@@ -1,0 +1,59 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { TscCtrError } from '../errors.js';
+import { type NsExec, wrap } from '../rootless/ns-exec.js';
+
+export interface OverlayMount {
+  /** Lower dirs, topmost first, relative to `cwd` (short `l/XXXX` links) or absolute. */
+  lowers: string[];
+  upper: string;
+  work: string;
+  merged: string;
+  /** Directory the relative lower paths are resolved from (the storage root). */
+  cwd: string;
+  rootless: boolean;
+}
+
+/** Mount options for one overlay; pure, so the page-size limit can be tested. */
+export function overlayOptions(m: Pick<OverlayMount, 'lowers' | 'upper' | 'work' | 'rootless'>): string {
+  if (m.lowers.length === 0) throw new TscCtrError('overlay mount needs at least one lower layer');
+  if (m.lowers.length > 500) throw new TscCtrError(`image has ${m.lowers.length} layers: overlay supports at most 500`);
+  // userxattr: unprivileged overlay (kernel ≥ 5.11) keeps whiteout/opaque markers in user.* xattrs.
+  const opts = [`lowerdir=${m.lowers.join(':')}`, `upperdir=${m.upper}`, `workdir=${m.work}`];
+  if (m.rootless) opts.push('userxattr');
+  const s = opts.join(',');
+  if (s.length >= 4096) throw new TscCtrError(`overlay mount options are ${s.length} bytes, over the kernel's page limit`);
+  return s;
+}
+
+function runIn(ns: NsExec, argv: string[], cwd: string): Promise<{ code: number; stderr: string }> {
+  // nsenter switches mount namespace, which resets the working directory: tell it where to be.
+  const full = ns.prefix.length ? [ns.prefix[0]!, `--wd=${cwd}`, ...ns.prefix.slice(1), ...argv] : argv;
+  const [cmd, args] = wrap({ ...ns, prefix: [] }, full);
+  return new Promise((resolve, reject) => {
+    const c = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], env: ns.env, cwd });
+    let err = '';
+    c.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    c.on('error', reject);
+    c.on('close', (code) => resolve({ code: code ?? 1, stderr: err.trim() }));
+  });
+}
+
+export async function mountOverlay(ns: NsExec, m: OverlayMount): Promise<void> {
+  for (const d of [m.upper, m.work, m.merged]) mkdirSync(d, { recursive: true, mode: 0o700 });
+  const r = await runIn(ns, ['mount', '-t', 'overlay', 'overlay', '-o', overlayOptions(m), m.merged], m.cwd);
+  if (r.code !== 0) throw new TscCtrError(`mounting the container rootfs at ${m.merged}: ${r.stderr || `mount exited ${r.code}`}`, { code: 'TSC_ERR_MOUNT' });
+}
+
+export async function unmount(ns: NsExec, path: string): Promise<void> {
+  const r = await runIn(ns, ['umount', path], '/');
+  if (r.code !== 0 && !/not mounted|no mount point|not found/i.test(r.stderr)) {
+    throw new TscCtrError(`unmounting ${path}: ${r.stderr}`, { code: 'TSC_ERR_MOUNT' });
+  }
+}
+
+/** Is `path` a mount point in the namespace we are in (/proc/self/mountinfo)? */
+export function isMountPoint(path: string, mountinfo: string): boolean {
+  const esc = path.replace(/ /g, '\\040');
+  return mountinfo.split('\n').some((l) => l.split(' ')[4] === esc);
+}
