@@ -19,7 +19,7 @@ export type Args<A> = A & GlobalOptions & { _: (string | number)[]; $0: string }
  * A handler returns the exit code (default 0) or throws a TscCtrError.
  */
 export interface CommandDef<A = Record<string, unknown>> {
-  /** yargs usage after the command name, e.g. '[options] IMAGE [COMMAND [ARG...]]'. */
+  /** yargs positionals after the command name, e.g. '<image> [command..]'. */
   usage?: string;
   description?: string;
   examples?: [string, string][];

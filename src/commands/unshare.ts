@@ -5,7 +5,7 @@ interface UnshareOptions {
 }
 
 const def: CommandDef<UnshareOptions> = {
-  usage: '[COMMAND [ARG...]]',
+  usage: '[command..]',
   description:
     'Runs a command (default: your $SHELL) inside the user and mount namespace that tsc-ctr uses for rootless containers: ' +
     'you are root there, your subordinate ids are mapped, and mounts made by tsc-ctr (image mount) are visible.',

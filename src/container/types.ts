@@ -35,4 +35,6 @@ export interface ContainerStateRecord {
   error?: string;
   restartCount?: number;
   mounted?: boolean;
+  /** Set by stop/kill: restart policies leave such a container alone. */
+  stoppedByUser?: boolean;
 }

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import type { StorePaths } from '../config/paths.js';
 import { isRootless } from '../config/paths.js';
 import { findProgram } from '../system/binaries.js';
@@ -29,4 +30,16 @@ export async function nsExec(paths: StorePaths): Promise<NsExec> {
 export function wrap(ns: NsExec, argv: string[]): [string, string[]] {
   const full = [...ns.prefix, ...argv];
   return [full[0]!, full.slice(1)];
+}
+
+/** `rm -rf` a tree that may hold files owned by subordinate ids. */
+export function removeTree(ns: NsExec, path: string): Promise<void> {
+  const [cmd, args] = wrap(ns, ['rm', '-rf', '--one-file-system', '--', path]);
+  return new Promise((resolve, reject) => {
+    const c = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], env: ns.env });
+    let err = '';
+    c.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    c.on('error', reject);
+    c.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`removing ${path}: ${err.trim() || `rm exited ${code}`}`))));
+  });
 }

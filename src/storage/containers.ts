@@ -116,17 +116,21 @@ export class ContainerStore {
     return r;
   }
 
-  /** Caller holds storage.lock. The directory is renamed away first so readers never see half of it. */
-  remove(id: string): void {
+  /**
+   * Caller holds storage.lock. The directory is renamed away so readers never see half of it;
+   * returns the renamed path for the caller to delete (rootless: inside the namespace, since the
+   * container's files belong to subordinate ids).
+   */
+  remove(id: string): string | undefined {
     const dead = join(this.dir, `.removing-${id}-${process.pid}`);
     try {
       renameSync(this.containerDir(id), dead);
     } catch {
-      return;
+      return undefined;
     }
-    rmSync(dead, { recursive: true, force: true });
     rmSync(this.runDir(id), { recursive: true, force: true });
     rmSync(this.exitFile(id), { force: true });
+    return dead;
   }
 }
 

@@ -15,7 +15,7 @@ export interface PullCliOptions {
 }
 
 const def: CommandDef<PullCliOptions> = {
-  usage: '[options] IMAGE [IMAGE...]',
+  usage: '<image..>',
   description:
     'Pulls an image from a registry into local storage. Short names are resolved through registries.conf ' +
     '(aliases, then unqualified-search-registries); mirrors and insecure registries are honoured. Layers are ' +

@@ -1,0 +1,34 @@
+import { nsExec, removeTree } from '../rootless/ns-exec.js';
+import { runtimeDelete } from '../runtime/oci-runtime.js';
+import { unmount } from '../storage/overlay.js';
+import { selectRuntime } from './adapters.js';
+import { type ContainerContext, withStorageLock } from './context.js';
+import { containerFiles } from './start.js';
+import { currentState } from './state.js';
+
+/**
+ * After the container exited (conmon's exit command, or the attached `run` itself): record the
+ * exit, unmount the rootfs, delete the runtime's state, and remove the container if --rm. Safe
+ * to run twice; both callers may race.
+ */
+export async function cleanupContainer(ctx: ContainerContext, id: string): Promise<void> {
+  const rec = ctx.containers.find(id);
+  if (!rec) return;
+  const state = currentState(ctx.containers, rec);
+  if (state.status === 'running') return; // not exited yet: nothing to clean
+  const ns = await nsExec(ctx.paths);
+  const f = containerFiles(ctx, rec.id);
+  await unmount(ns, f.merged).catch(() => {});
+  const rt = await selectRuntime(ctx, rec.runtime).catch(() => undefined);
+  if (rt) await runtimeDelete(ns, rt, rec.id).catch(() => {});
+  const dead = await withStorageLock(ctx, () => {
+    const now = ctx.containers.read(rec.id);
+    if (!now) return undefined;
+    if (now.autoRemove) return ctx.containers.remove(rec.id);
+    const s = currentState(ctx.containers, now);
+    now.state = { ...s, mounted: false };
+    ctx.containers.write(now);
+    return undefined;
+  });
+  if (dead) await removeTree(ns, dead);
+}

@@ -1,0 +1,125 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TscCtrError } from '../errors.js';
+import { nsExec, type NsExec } from '../rootless/ns-exec.js';
+import { startConmon } from '../runtime/conmon.js';
+import { type OciRuntime, runtimeGlobalArgs, runtimeStart } from '../runtime/oci-runtime.js';
+import { mountOverlay } from '../storage/overlay.js';
+import { hostsFile, resolvConf } from '../net/etc-files.js';
+import { findProgram } from '../system/binaries.js';
+import { type ContainerContext, withStorageLock } from './context.js';
+import { imageLowerDirs, buildContainerSpec, selectRuntime } from './adapters.js';
+import type { ContainerRecord } from './types.js';
+import { Attachment } from './attach.js';
+
+export interface StartOptions {
+  /** Connect to the attach socket before the process starts, so no output is lost. */
+  attach?: boolean;
+}
+
+export interface Started {
+  record: ContainerRecord;
+  ns: NsExec;
+  runtime: OciRuntime;
+  attachment?: Attachment | undefined;
+}
+
+function readOr(path: string, fallback: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return fallback;
+  }
+}
+
+/** Paths of one container's files. */
+export function containerFiles(ctx: ContainerContext, id: string) {
+  const dir = ctx.containers.containerDir(id);
+  const userdata = ctx.containers.userdataDir(id);
+  const run = ctx.containers.runDir(id);
+  return {
+    dir,
+    userdata,
+    run,
+    upper: join(dir, 'upper'),
+    work: join(dir, 'work'),
+    merged: join(dir, 'merged'),
+    config: join(userdata, 'config.json'),
+    log: join(userdata, 'ctr.log'),
+    attach: join(userdata, 'attach'),
+    ctl: join(userdata, 'ctl'),
+    hosts: join(userdata, 'hosts'),
+    resolv: join(userdata, 'resolv.conf'),
+    hostname: join(userdata, 'hostname'),
+    pidFile: join(run, 'pidfile'),
+    conmonPid: join(run, 'conmon.pid'),
+    exits: join(ctx.paths.runRoot, 'exits'),
+  };
+}
+
+/**
+ * Start a created (or exited) container: mount its rootfs, write the bundle, hand it to conmon
+ * and the runtime. With `attach`, the attach socket is connected before `runtime start`.
+ */
+export async function startContainer(ctx: ContainerContext, rec: ContainerRecord, opts: StartOptions = {}): Promise<Started> {
+  const f = containerFiles(ctx, rec.id);
+  const ns = await nsExec(ctx.paths);
+  const runtime = await selectRuntime(ctx, rec.runtime);
+  const conmon = findProgram('conmon');
+  if (!conmon) throw new TscCtrError('conmon not found on PATH: install the conmon package', { code: 'TSC_ERR_MISSING_PROGRAM' });
+  for (const d of [f.run, f.exits, runtime.stateRoot]) mkdirSync(d, { recursive: true, mode: 0o700 });
+  rmSync(ctx.containers.exitFile(rec.id), { force: true });
+
+  const lowers = imageLowerDirs(ctx, rec.layers);
+  await mountOverlay(ns, { lowers, upper: f.upper, work: f.work, merged: f.merged, cwd: ctx.paths.storageRoot, rootless: ctx.rootless });
+
+  const hostname = rec.createOptions.hostname ? String(rec.createOptions.hostname) : rec.id.slice(0, 12);
+  writeFileSync(f.hostname, hostname);
+  writeFileSync(f.hosts, hostsFile({ hostHosts: readOr('/etc/hosts', ''), hostname, name: rec.name }));
+  writeFileSync(f.resolv, resolvConf({ hostResolv: readOr('/etc/resolv.conf', '') }));
+  const spec = await buildContainerSpec(ctx, rec, { rootfs: f.merged, hostname, hostsPath: f.hosts, resolvPath: f.resolv, hostnamePath: f.hostname });
+  writeFileSync(f.config, JSON.stringify(spec, null, 1));
+
+  const exitCommand = [...ctx.self, '--root', ctx.paths.storageRoot, '--runroot', ctx.paths.runRoot, 'container', 'cleanup', rec.id];
+  let started;
+  try {
+    started = await startConmon(ns, conmon, {
+      containerId: rec.id,
+      name: rec.name,
+      runtimePath: runtime.path,
+      runtimeArgs: runtimeGlobalArgs(runtime),
+      bundleDir: f.userdata,
+      pidFile: f.pidFile,
+      exitDir: f.exits,
+      logPath: f.log,
+      conmonPidFile: f.conmonPid,
+      terminal: rec.tty,
+      stdin: rec.stdin,
+      exitCommand,
+    });
+  } catch (err) {
+    const { unmount } = await import('../storage/overlay.js');
+    await unmount(ns, f.merged).catch(() => {});
+    throw err;
+  }
+  const record = await withStorageLock(ctx, () =>
+    ctx.containers.update(rec.id, (r) => {
+      r.state = {
+        ...r.state,
+        status: 'running',
+        pid: started.pid,
+        conmonPid: started.conmonPid,
+        startedAt: new Date().toISOString(),
+        mounted: true,
+        restartCount: r.state.restartCount ?? 0,
+      };
+      delete r.state.exitCode;
+      delete r.state.finishedAt;
+      delete r.state.error;
+    }),
+  );
+  if (!record) throw new TscCtrError(`container ${rec.id} was removed while starting`);
+  const attachment = opts.attach ? await Attachment.open(f.attach) : undefined;
+  await runtimeStart(ns, runtime, rec.id);
+  return { record, ns, runtime, attachment };
+}

@@ -1,0 +1,68 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { TscCtrError } from '../errors.js';
+import { nsExec, removeTree } from '../rootless/ns-exec.js';
+import { runtimeKill } from '../runtime/oci-runtime.js';
+import { selectRuntime } from './adapters.js';
+import { cleanupContainer } from './cleanup.js';
+import { type ContainerContext, withStorageLock } from './context.js';
+import { parseSignal } from './signals.js';
+import { currentState } from './state.js';
+import type { ContainerRecord } from './types.js';
+import { waitForExit } from './wait.js';
+
+export class ContainerStateError extends TscCtrError {
+  constructor(message: string) {
+    super(message, { code: 'TSC_ERR_CTR_STATE' });
+  }
+}
+
+/** Send a signal to a running container (`kill`). */
+export async function killContainer(ctx: ContainerContext, rec: ContainerRecord, signal: string | number = 'KILL'): Promise<void> {
+  const s = currentState(ctx.containers, rec);
+  if (s.status !== 'running') {
+    throw new ContainerStateError(`can only kill running containers. ${rec.id} is in state ${s.status}: container state improper`);
+  }
+  const ns = await nsExec(ctx.paths);
+  const rt = await selectRuntime(ctx, rec.runtime);
+  await runtimeKill(ns, rt, rec.id, String(parseSignal(signal)));
+}
+
+/**
+ * `stop`: the stop signal, then SIGKILL after `timeout` seconds; waits for the exit and cleans
+ * up. Stopping a container that is not running is not an error (Podman).
+ */
+export async function stopContainer(ctx: ContainerContext, rec: ContainerRecord, timeoutSec?: number): Promise<void> {
+  const s = currentState(ctx.containers, rec);
+  if (s.status === 'running') {
+    const ns = await nsExec(ctx.paths);
+    const rt = await selectRuntime(ctx, rec.runtime);
+    await withStorageLock(ctx, () => ctx.containers.update(rec.id, (r) => void (r.state.stoppedByUser = true)));
+    const t = timeoutSec ?? rec.stopTimeout;
+    if (t > 0) {
+      await runtimeKill(ns, rt, rec.id, String(rec.stopSignal || 15));
+      const exited = await Promise.race([waitForExit(ctx, rec.id).then(() => true), sleep(t * 1000).then(() => false)]);
+      if (!exited) await runtimeKill(ns, rt, rec.id, '9', true);
+    } else {
+      await runtimeKill(ns, rt, rec.id, '9', true);
+    }
+    await waitForExit(ctx, rec.id);
+  }
+  await cleanupContainer(ctx, rec.id);
+}
+
+/** `rm`: refuses a running container unless `force` (then it is killed first). */
+export async function removeContainer(ctx: ContainerContext, rec: ContainerRecord, opts: { force?: boolean; timeoutSec?: number } = {}): Promise<void> {
+  const s = currentState(ctx.containers, rec);
+  if (s.status === 'running') {
+    if (!opts.force) {
+      throw new ContainerStateError(
+        `cannot remove container ${rec.id} as it is running - running or paused containers cannot be removed without force: container state improper`,
+      );
+    }
+    await stopContainer(ctx, rec, opts.timeoutSec ?? 0);
+  } else if (rec.state.mounted) {
+    await cleanupContainer(ctx, rec.id);
+  }
+  const dead = await withStorageLock(ctx, () => ctx.containers.remove(rec.id));
+  if (dead) await removeTree(await nsExec(ctx.paths), dead);
+}
