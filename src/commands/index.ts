@@ -6,6 +6,7 @@ import type { CommandEntry, GroupEntry } from './types.js';
  */
 export const groups: GroupEntry[] = [
   { name: 'system', describe: 'Manage tsc-ctr' },
+  { name: 'container', describe: 'Manage containers' },
 ];
 
 export const commands: CommandEntry[] = [
@@ -29,5 +30,59 @@ export const commands: CommandEntry[] = [
     path: ['system', 'check'],
     describe: 'Check every prerequisite of rootless containers and say how to fix what is missing',
     load: () => import('./system/check.js'),
+  },
+  {
+    path: ['container', 'run'],
+    aliases: ['run'],
+    describe: 'Run a command in a new container',
+    load: () => import('./container/run.js'),
+  },
+  {
+    path: ['container', 'create'],
+    aliases: ['create'],
+    describe: 'Create but do not start a container',
+    load: () => import('./container/create.js'),
+  },
+  {
+    path: ['container', 'start'],
+    aliases: ['start'],
+    describe: 'Start one or more containers',
+    load: () => import('./container/start.js'),
+  },
+  {
+    path: ['container', 'stop'],
+    aliases: ['stop'],
+    describe: 'Stop one or more containers',
+    load: () => import('./container/stop.js'),
+  },
+  {
+    path: ['container', 'kill'],
+    aliases: ['kill'],
+    describe: 'Kill one or more running containers with a specific signal',
+    load: () => import('./container/kill.js'),
+  },
+  {
+    path: ['container', 'rm'],
+    aliases: ['rm'],
+    subAliases: ['remove'],
+    describe: 'Remove one or more containers',
+    load: () => import('./container/rm.js'),
+  },
+  {
+    path: ['container', 'wait'],
+    aliases: ['wait'],
+    describe: 'Block on one or more containers',
+    load: () => import('./container/wait.js'),
+  },
+  {
+    path: ['container', 'logs'],
+    aliases: ['logs'],
+    describe: 'Fetch the logs of one or more containers',
+    load: () => import('./container/logs.js'),
+  },
+  {
+    path: ['container', 'cleanup'],
+    describe: 'Clean up network and mount points of one or more containers',
+    load: () => import('./container/cleanup.js'),
   },
 ];
