@@ -185,6 +185,12 @@ export async function pullFrom(store: Store, src: PullSourceSpec, name: string, 
     }
     const limits = namespaceIdLimits();
     let overflow = 0;
+    // Layers download and unpack in parallel but are committed in order: a layer's parent must
+    // be in the store before it (a crash then never leaves a child without its parent).
+    const committed = new Map<number, Promise<void>>();
+    const done = (i: number): Promise<void> => committed.get(i) ?? Promise.resolve();
+    const gates = new Map<number, () => void>();
+    for (const { i } of missing) committed.set(i, new Promise<void>((r) => gates.set(i, r)));
     await runLimited(missing, opts.parallel ?? 4, async ({ desc, i }) => {
       overflow += await fetchLayer(store, client, ref.path, desc, {
         diffId: diffIds[i]!,
@@ -193,6 +199,8 @@ export async function pullFrom(store: Store, src: PullSourceSpec, name: string, 
         limits,
         maxSize: opts.maxLayerSize ?? DEFAULT_MAX_LAYER_SIZE,
         events: ev,
+        beforeCommit: () => (i === 0 ? Promise.resolve() : done(i - 1)),
+        afterCommit: () => gates.get(i)?.(),
       });
     });
     if (overflow > 0) {
@@ -213,7 +221,7 @@ export async function pullFrom(store: Store, src: PullSourceSpec, name: string, 
       topLayer: chain[chain.length - 1],
       layers: chain,
       created: config.created ?? new Date(0).toISOString(),
-    } as any);
+    });
     return { id, manifestDigest, manifestMediaType: m.mediaType };
   } finally {
     await client.close();
@@ -227,6 +235,8 @@ interface LayerTask {
   limits: { uidMax: number; gidMax: number } | undefined;
   maxSize: number;
   events: PullEvents;
+  beforeCommit: () => Promise<void>;
+  afterCommit: () => void;
 }
 
 /** Download, verify and unpack one layer into a temp dir, then commit it. Returns overflow-id count. */
@@ -255,13 +265,15 @@ async function fetchLayer(store: Store, client: RegistryClient, repo: string, de
         code: 'TSC_ERR_DIGEST_MISMATCH',
       });
     }
+    await t.beforeCommit();
     await store.commitLayer(temp, {
       chainId: t.chainId,
       diffId: t.diffId,
       parent: t.parent ?? null,
       size: result.size,
       compressed: [{ digest: desc.digest, size: desc.size, mediaType: desc.mediaType }],
-    } as any);
+    });
+    t.afterCommit();
     t.events.layerDone?.(desc.digest);
     return result.overflowIds ?? 0;
   } catch (err) {

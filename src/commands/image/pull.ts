@@ -40,8 +40,32 @@ const def: CommandDef<PullCliOptions> = {
       .option('quiet', { alias: 'q', type: 'boolean', describe: 'Suppress output information when pulling images' })
       .option('tls-verify', { type: 'boolean', describe: 'Require HTTPS and verify certificates when contacting registries' }) as any,
   handler: async (args) => {
-    const { pullCommand } = await import('../../image/pull-command.js');
-    return pullCommand(args);
+    const { isRootless, resolvePaths } = await import('../../config/paths.js');
+    const { insideUserNamespace, reexecCliInUserNamespace } = await import('../../rootless/userns.js');
+    const paths = resolvePaths(args);
+    // Unpacking keeps file owners: that takes chown, so it happens inside our user namespace.
+    if (isRootless() && !insideUserNamespace()) return reexecCliInUserNamespace(paths);
+    const { Store } = await import('../../storage/store.js');
+    const { pullImage } = await import('../../image/pull-image.js');
+    const store = Store.open(paths);
+    await store.cleanupStale();
+    for (const name of args.image) {
+      const live = !args.quiet && process.stderr.isTTY;
+      const events = args.quiet
+        ? {}
+        : live
+          ? (await import('../../ui/progress/pull-view.js')).inkPullEvents()
+          : (await import('../../ui/progress/pull-lines.js')).linePullEvents();
+      const finish = () => ('finish' in events ? (events as { finish(): void }).finish() : undefined);
+      try {
+        const r = await pullImage(store, name, { ...args, events: { ...events, resolved: (l: string) => !args.quiet && process.stderr.write(`${l}\n`) } });
+        finish();
+        process.stdout.write(`${r.id}\n`);
+      } catch (err) {
+        finish();
+        throw err;
+      }
+    }
   },
 };
 export default def;
