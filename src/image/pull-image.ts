@@ -64,3 +64,29 @@ export async function pullImage(store: Store, input: string, opts: PullOptions =
     code: 'TSC_ERR_PULL',
   });
 }
+
+/** `pull --all-tags NAME`: every tag of the repository (NAME must not carry a tag or digest). */
+export async function pullAllTags(store: Store, input: string, opts: PullOptions = {}): Promise<PullResult[]> {
+  const conf = await loadRegistriesConf();
+  const res = await resolveShortName(conf, input);
+  const repo = res.candidates[0];
+  if (!repo) throw new TscCtrError(`nothing to pull for ${input}`, { code: 'TSC_ERR_PULL' });
+  if (/[:@][^/]*$/.test(input.replace(/^[^/]*\//, ''))) {
+    throw new TscCtrError(`tag or digest can't be used with --all-tags flag`, { code: 'TSC_ERR_USAGE' });
+  }
+  const { RegistryClient } = await import('../registry/client.js');
+  const src = pullSources(conf, { ...repo, tag: undefined, digest: undefined } as typeof repo).at(-1)!;
+  const insecure = opts.tlsVerify === undefined ? src.insecure : !opts.tlsVerify;
+  const credentials = opts.creds ? parseCreds(opts.creds) : await credentialsForReference(src.reference, { authfile: opts.authfile });
+  const client = new RegistryClient(src.reference.domain, { insecure, certDir: opts.certDir, credentials });
+  let tags: string[];
+  try {
+    tags = await client.listTags(src.reference.path);
+  } finally {
+    await client.close();
+  }
+  const base = formatReference({ ...repo, tag: undefined, digest: undefined } as typeof repo);
+  const out: PullResult[] = [];
+  for (const tag of tags) out.push(await pullImage(store, `${base}:${tag}`, opts));
+  return out;
+}

@@ -46,7 +46,7 @@ const def: CommandDef<PullCliOptions> = {
     // Unpacking keeps file owners: that takes chown, so it happens inside our user namespace.
     if (isRootless() && !insideUserNamespace()) return reexecCliInUserNamespace(paths);
     const { Store } = await import('../../storage/store.js');
-    const { pullImage } = await import('../../image/pull-image.js');
+    const { pullImage, pullAllTags } = await import('../../image/pull-image.js');
     const store = Store.open(paths);
     await store.cleanupStale();
     for (const name of args.image) {
@@ -58,9 +58,10 @@ const def: CommandDef<PullCliOptions> = {
           : (await import('../../ui/progress/pull-lines.js')).linePullEvents();
       const finish = () => ('finish' in events ? (events as { finish(): void }).finish() : undefined);
       try {
-        const r = await pullImage(store, name, { ...args, events: { ...events, resolved: (l: string) => !args.quiet && process.stderr.write(`${l}\n`) } });
+        const opts = { ...args, events: { ...events, resolved: (l: string) => !args.quiet && process.stderr.write(`${l}\n`) } };
+        const results = args.allTags ? await pullAllTags(store, name, opts) : [await pullImage(store, name, opts)];
         finish();
-        process.stdout.write(`${r.id}\n`);
+        for (const r of results) process.stdout.write(`${r.id}\n`);
       } catch (err) {
         finish();
         throw err;
