@@ -7,6 +7,7 @@ import type { CommandEntry, GroupEntry } from './types.js';
 export const groups: GroupEntry[] = [
   { name: 'system', describe: 'Manage tsc-ctr' },
   { name: 'container', describe: 'Manage containers' },
+  { name: 'image', describe: 'Manage images' },
 ];
 
 export const commands: CommandEntry[] = [
@@ -84,5 +85,11 @@ export const commands: CommandEntry[] = [
     path: ['container', 'cleanup'],
     describe: 'Clean up network and mount points of one or more containers',
     load: () => import('./container/cleanup.js'),
+  },
+  {
+    path: ['image', 'pull'],
+    aliases: ['pull'],
+    describe: 'Pull an image from a registry',
+    load: () => import('./image/pull.js'),
   },
 ];

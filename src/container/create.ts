@@ -1,10 +1,10 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { TscCtrError } from '../errors.js';
 import { removeContainer } from './stop.js';
 import { type ContainerContext, withStorageLock } from './context.js';
 import { randomName } from './names.js';
 import { newContainerId } from '../storage/containers.js';
-import { resolveImageForContainer, processArgsFor } from './adapters.js';
+import { containerConfigFor, processArgsFor, resolveImageForContainer } from './adapters.js';
 import { parseSignal } from './signals.js';
 import type { ContainerRecord } from './types.js';
 
@@ -39,8 +39,10 @@ function labels(list: string[] | undefined): Record<string, string> {
 /** `create`: resolve (or pull) the image and record the container; nothing runs yet. */
 export async function createContainer(ctx: ContainerContext, req: CreateRequest): Promise<ContainerRecord> {
   const o = req.options;
+  if (o.cidfile && existsSync(o.cidfile)) throw new TscCtrError(`container id file exists. Ensure another container is not using it or delete ${o.cidfile}`);
+  const config = containerConfigFor(o, req.command);
   const image = await resolveImageForContainer(ctx, req.image, o);
-  const command = processArgsFor(image.config, req.command, o);
+  const command = processArgsFor(config, image.config);
   if (o.replace && req.name) {
     const old = ctx.containers.find(req.name);
     if (old && old.name === req.name) await removeContainer(ctx, old, { force: true, timeoutSec: 10 });
@@ -56,7 +58,7 @@ export async function createContainer(ctx: ContainerContext, req: CreateRequest)
       imageName: image.name,
       created: new Date().toISOString(),
       command,
-      createOptions: { ...o, command: req.command },
+      createOptions: config as unknown as Record<string, unknown>,
       layers: image.layers,
       runtime: ctx.runtime ?? '',
       labels: { ...imageLabels, ...labels(o.label) },

@@ -14,6 +14,8 @@ export interface NsExec {
   prefix: string[];
   env: Record<string, string>;
   inside: boolean;
+  /** The pause process holding the namespace (rootless, outside it). */
+  pausePid?: number;
 }
 
 export async function nsExec(paths: StorePaths): Promise<NsExec> {
@@ -23,7 +25,7 @@ export async function nsExec(paths: StorePaths): Promise<NsExec> {
   const pid = await ensureUserNamespace(paths);
   const nsenter = findProgram('nsenter');
   if (!nsenter) throw new HostError('nsenter not found on PATH: install the util-linux package');
-  return { prefix: nsenterArgv(nsenter, pid), env: insideEnv(paths), inside: false };
+  return { prefix: nsenterArgv(nsenter, pid), env: insideEnv(paths), inside: false, pausePid: pid };
 }
 
 /** argv for `prog args…` run inside the namespace. */

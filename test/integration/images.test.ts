@@ -45,7 +45,7 @@ describe('pull (rootless, loopback registry)', () => {
     const r = await runCli(['pull', `${h.registry}/tsc/nope:latest`], { storage });
     expect(r.code).toBe(125);
     expect(r.stderr.trim().split('\n').pop()).toBe(
-      `Error: initializing source docker://${h.registry}/tsc/nope:latest: reading manifest latest in ${h.registry}/tsc/nope: name unknown: repository name not known to registry`,
+      `Error: initializing source docker://${h.registry}/tsc/nope:latest: reading manifest latest in ${h.registry}/tsc/nope: manifest unknown`,
     );
     expect(existsSync(join(storage.root, 'layers', '.tmp')) ? readdirSync(join(storage.root, 'layers', '.tmp')) : []).toEqual([]);
   });
