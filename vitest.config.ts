@@ -15,6 +15,8 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/harness/global-setup.ts'],
+          // after each file: remove the stores it made (and what runs from them)
+          setupFiles: ['test/harness/setup-file.ts'],
           testTimeout: 120_000,
           hookTimeout: 300_000,
           // Integration tests share one registry and one test user; run files one at a time so
