@@ -24,6 +24,42 @@ export function commandWords(argv: string[]): string[] {
   return words;
 }
 
+/**
+ * Where the free-form arguments of a pass-through command start: after `before` positionals,
+ * skipping options and the values of options that take one. -1 when there are none.
+ */
+export function passthroughIndex(argv: string[], start: number, before: number, takesValue: (name: string) => boolean): number {
+  let seen = 0;
+  for (let i = start; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') return -1;
+    if (a.startsWith('--') && a.length > 2) {
+      if (!a.includes('=') && takesValue(a.slice(2))) i++;
+      continue;
+    }
+    if (a.startsWith('-') && a.length > 1) {
+      // a cluster of short flags: only its last letter may take a value (-it, -v X, -e K=V)
+      const last = a[a.length - 1]!;
+      if (takesValue(last)) i++;
+      continue;
+    }
+    if (seen === before) return i;
+    seen++;
+  }
+  return -1;
+}
+
+/** Option names (and aliases) of a command that take a value, from its own builder. */
+function valueOptions(def: CommandDef): Set<string> {
+  const probe = globalOptions(yargs([]));
+  const built = (def.builder ? def.builder(probe) : probe) as unknown as { getOptions(): Record<string, any> };
+  const o = built.getOptions();
+  const bools = new Set<string>(o.boolean ?? []);
+  const names = new Set<string>([...(o.string ?? []), ...(o.number ?? []), ...(o.array ?? [])].filter((n) => !bools.has(n)));
+  for (const n of [...names]) for (const al of o.alias?.[n] ?? []) names.add(al);
+  return names;
+}
+
 /** The table entry a command line names, by path or by alias. */
 export function findEntry(words: string[]): CommandEntry | undefined {
   const [w0, w1] = words;
@@ -101,11 +137,20 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
 
+  if (def?.passthroughAfter !== undefined && entry) {
+    const words = commandWords(argv);
+    const startAt = argv.indexOf(words[words.length - 1]!) + 1;
+    const vals = valueOptions(def);
+    const at = passthroughIndex(argv, startAt, def.passthroughAfter, (n) => vals.has(n));
+    if (at >= 0) argv = [...argv.slice(0, at), '--', ...argv.slice(at)];
+  }
+
   let y = globalOptions(
     yargs(argv)
       .scriptName('tsc-ctr')
       .usage('Usage: $0 [options] COMMAND\n\nManage pods, containers and images without a daemon')
       .strict()
+      .parserConfiguration({ 'populate--': true })
       .recommendCommands()
       .help('help')
       .alias('help', 'h')

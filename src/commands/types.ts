@@ -24,6 +24,12 @@ export interface CommandDef<A = Record<string, unknown>> {
   description?: string;
   examples?: [string, string][];
   builder?: (y: Argv<GlobalOptions>) => Argv<A & GlobalOptions>;
+  /**
+   * For commands that run another command (`run IMAGE CMD...`, `unshare CMD...`): how many
+   * positionals come before the free-form arguments. Everything from there on is passed
+   * through untouched (the handler reads it from `args['--']`), options included.
+   */
+  passthroughAfter?: number;
   handler: (args: Args<A>) => Promise<number | void> | number | void;
 }
 

@@ -13,13 +13,11 @@ const def: CommandDef<UnshareOptions> = {
     ['$0 unshare id', 'Show that you are uid 0 inside'],
     ['$0 unshare cat /proc/self/uid_map', 'Show the id mappings'],
   ],
-  builder: (y) =>
-    y
-      .parserConfiguration({ 'halt-at-non-option': true, 'unknown-options-as-args': true })
-      .positional('command', { type: 'string', array: true }) as any,
+  passthroughAfter: 0,
+  builder: (y) => y.positional('command', { type: 'string', array: true }) as any,
   handler: async (args) => {
     const { unshare } = await import('../rootless/unshare.js');
-    const argv = (args._ as (string | number)[]).slice(1).map(String);
+    const argv = ((args as unknown as { '--'?: (string | number)[] })['--'] ?? []).map(String);
     return unshare({ root: args.root, runroot: args.runroot }, argv);
   },
 };

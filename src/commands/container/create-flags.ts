@@ -55,8 +55,7 @@ const arr = { type: 'string' as const, array: true as const, requiresArg: true }
 
 export function createFlags<T>(y: Argv<T>): Argv<T & CreateCliOptions> {
   return y
-    .parserConfiguration({ 'halt-at-non-option': true, 'populate--': false })
-    .positional('image', { type: 'string', demandOption: true, describe: 'Image to run' })
+    .positional('image', { type: 'string', describe: 'Image to run' })
     .option('name', { type: 'string', describe: 'Assign a name to the container' })
     .option('rm', { type: 'boolean', describe: 'Remove the container and its anonymous volumes when it exits' })
     .option('interactive', { alias: 'i', type: 'boolean', describe: 'Keep STDIN open even if not attached' })

@@ -8,6 +8,7 @@ interface RunOptions extends CreateCliOptions {
 
 const def: CommandDef<RunOptions> = {
   usage: '<image> [command..]',
+  passthroughAfter: 1,
   description:
     'Runs a command in a new container: create + start, attached to your terminal unless -d. The exit code is the ' +
     "container's; 125 is tsc-ctr's own error, 126 a command that cannot be executed, 127 a command not found.",

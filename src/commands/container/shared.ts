@@ -1,15 +1,15 @@
 // CLI glue shared by run/create (printing and terminal decisions); the work is in src/container/.
 import type { Args } from '../types.js';
+import { UsageError } from '../../errors.js';
 import type { CreateCliOptions } from './create-flags.js';
 import { containerContext } from '../../container/context.js';
 import { createContainer } from '../../container/create.js';
 
 function request(args: Args<CreateCliOptions>) {
-  const positional = (args._ as (string | number)[]).map(String);
-  // yargs puts the command words first: `run IMAGE CMD...` or `container run IMAGE CMD...`
-  const at = positional.indexOf(args.image);
-  const command = at >= 0 ? positional.slice(at + 1) : [];
-  const { _, $0, image, ...options } = args as any;
+  if (!args.image) throw new UsageError('requires at least 1 arg(s), only received 0');
+  // everything after the image, options included, was passed through as `--` (see passthroughAfter)
+  const command = (((args as unknown as { '--'?: (string | number)[] })['--']) ?? []).map(String);
+  const { _, $0, image, '--': _rest, ...options } = args as any;
   return { image: args.image, name: args.name, command, options };
 }
 
