@@ -102,7 +102,7 @@ export function imageLowerDirs(ctx: ContainerContext, layers: string[]): string[
   return [...layers].reverse().map((id) => {
     const link = store.layerLink(id);
     if (!link) throw new TscCtrError(`layer ${id} is missing from storage: pull the image again`);
-    return join('l', link);
+    return link.startsWith('l/') ? link : join('l', link);
   });
 }
 
@@ -142,11 +142,15 @@ export async function buildContainerSpec(ctx: ContainerContext, rec: ContainerRe
     }
   }
   const initPath = findProgram('catatonit');
+  // CAP_SYS_RESOURCE (bit 24): without it even root cannot raise hard rlimits.
+  const capEff = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+  const canRaiseRlimits = !ctx.rootless && capEff !== undefined && (BigInt(`0x${capEff}`) >> 24n) % 2n === 1n;
   const host: HostFacts = {
     rootless: ctx.rootless,
     cgroups: { version: 1, usable: !ctx.rootless },
     ...(availableGids !== undefined ? { availableGids } : {}),
     rlimits: readHostRlimits(),
+    canRaiseRlimits,
     ...(readBoundingCaps() ? { boundingCaps: readBoundingCaps()! } : {}),
     hostHostname: osHostname(),
     containerId: rec.id,

@@ -41,9 +41,10 @@ export async function stopContainer(ctx: ContainerContext, rec: ContainerRecord,
     if (t > 0) {
       await runtimeKill(ns, rt, rec.id, String(rec.stopSignal || 15));
       const exited = await Promise.race([waitForExit(ctx, rec.id).then(() => true), sleep(t * 1000).then(() => false)]);
-      if (!exited) await runtimeKill(ns, rt, rec.id, '9', true);
+      // SIGKILL to the container's pid 1 ends its whole pid namespace; `kill --all` would need cgroups.
+      if (!exited) await runtimeKill(ns, rt, rec.id, '9');
     } else {
-      await runtimeKill(ns, rt, rec.id, '9', true);
+      await runtimeKill(ns, rt, rec.id, '9');
     }
     await waitForExit(ctx, rec.id);
   }

@@ -23,7 +23,9 @@ export function runtimeError(raw: string, runtimePath: string): RuntimeError {
       const j = JSON.parse(l) as { msg?: string };
       return j.msg ?? l;
     } catch {
-      return l;
+      // runc's logrus text form: time="…" level=error msg="…"
+      const m = /\bmsg="((?:[^"\\]|\\.)*)"/.exec(l);
+      return m ? m[1]!.replace(/\\(["\\])/g, '$1') : l;
     }
   });
   text = lines.filter(Boolean).join(': ');

@@ -27,9 +27,11 @@ export function overlayOptions(m: Pick<OverlayMount, 'lowers' | 'upper' | 'work'
 }
 
 function runIn(ns: NsExec, argv: string[], cwd: string): Promise<{ code: number; stderr: string }> {
-  // nsenter switches mount namespace, which resets the working directory: tell it where to be.
-  const full = ns.prefix.length ? [ns.prefix[0]!, `--wd=${cwd}`, ...ns.prefix.slice(1), ...argv] : argv;
-  const [cmd, args] = wrap({ ...ns, prefix: [] }, full);
+  // Relative lower paths must resolve inside the namespace we mount in: nsenter's --wd opens
+  // the directory before it enters the namespaces (a host-side path: overlay then refuses the
+  // lower dir with "failed to clone lowerpath"), so change directory once inside.
+  const full = ns.prefix.length ? ['/bin/sh', '-c', 'cd "$0" && exec "$@"', cwd, ...argv] : argv;
+  const [cmd, args] = wrap(ns, full);
   return new Promise((resolve, reject) => {
     const c = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], env: ns.env, cwd });
     let err = '';
