@@ -73,6 +73,7 @@ const ERRNO: Record<number, [string, string]> = {
   39: ['ENOTEMPTY', 'Directory not empty'],
   61: ['ENODATA', 'No data available'],
   88: ['ENOTSOCK', 'Socket operation on non-socket'],
+  90: ['EMSGSIZE', 'Message too long'],
   91: ['EPROTOTYPE', 'Protocol wrong type for socket'],
   95: ['EOPNOTSUPP', 'Operation not supported'],
   104: ['ECONNRESET', 'Connection reset by peer'],
