@@ -14,6 +14,8 @@ export interface AttachIo {
 /** Stream ids conmon puts in front of each packet (PODMAN-NOTES.md §1.6). */
 const STDOUT = 2;
 const STDERR = 3;
+/** conmon's CONN_SOCK_BUF_SIZE: the most it reads from one input packet. */
+const CONMON_MAX_INPUT = 32768;
 
 export type AttachEnd = 'eof' | 'detached';
 
@@ -63,7 +65,11 @@ export class Attachment {
       let chain = Promise.resolve();
       const onData = (chunk: Buffer) => {
         const { forward, detach } = watcher.feed(chunk);
-        if (forward.length) chain = chain.then(() => this.sock.write(forward)).catch(() => {});
+        // conmon reads at most 32 KiB per packet and drops the rest: never send more at once.
+        for (let o = 0; o < forward.length; o += CONMON_MAX_INPUT) {
+          const piece = forward.subarray(o, o + CONMON_MAX_INPUT);
+          chain = chain.then(() => this.sock.write(piece)).catch(() => {});
+        }
         if (detach) {
           stdin.off('data', onData);
           stdin.pause();
