@@ -2,11 +2,10 @@
 // and the spec generator. Kept in one place so each of those can change behind it.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { hostname as osHostname, release } from 'node:os';
 import { join } from 'node:path';
 import { NotFoundError, TscCtrError, UsageError } from '../errors.js';
 import type { ImageConfig } from '../oci/image.js';
-import type { Spec } from '../oci/runtime.js';
+import { serializeSpec } from '../oci/runtime.js';
 import { chooseRuntime } from '../runtime/probe.js';
 import type { OciRuntime } from '../runtime/oci-runtime.js';
 import { readContainerUserFiles } from '../runtime/passwd.js';
@@ -19,9 +18,9 @@ import {
   mappedIdCount,
   prepareCreateOptions,
   processArgs,
-  readBoundingCaps,
-  readHostRlimits,
+  readHostBasics,
   readSeccompProfile,
+  requiredVolumes,
   readSourceMountFlags,
 } from '../runtime/spec/index.js';
 import { Store } from '../storage/store.js';
@@ -116,9 +115,9 @@ export interface SpecFiles {
 }
 
 /** Named and anonymous volumes live under the storage root (volumes/NAME/_data). */
-function volumeSources(ctx: ContainerContext, rec: ContainerRecord, config: ContainerConfig): Record<string, string> {
+function volumeSources(ctx: ContainerContext, rec: ContainerRecord, config: ContainerConfig, image: ImageConfig | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const v of config.volumes ?? []) {
+  for (const v of requiredVolumes(config, Object.keys(image?.config?.Volumes ?? {}))) {
     const name = v.name ?? `${rec.id.slice(0, 12)}-${v.destination.replace(/[^a-zA-Z0-9]+/g, '_')}`;
     const dir = join(ctx.paths.storageRoot, 'volumes', name, '_data');
     mkdirSync(dir, { recursive: true, mode: 0o755 });
@@ -127,8 +126,8 @@ function volumeSources(ctx: ContainerContext, rec: ContainerRecord, config: Cont
   return out;
 }
 
-/** config.json for a container about to start, from its recorded config and the host's facts now. */
-export async function buildContainerSpec(ctx: ContainerContext, rec: ContainerRecord, f: SpecFiles): Promise<Spec> {
+/** config.json text for a container about to start, from its recorded config and the host's facts now. */
+export async function buildContainerSpec(ctx: ContainerContext, rec: ContainerRecord, f: SpecFiles): Promise<string> {
   const store = Store.open(ctx.paths);
   const image = store.findImage(rec.imageId);
   const imageConfig = image ? store.imageConfig(image) : undefined;
@@ -146,17 +145,14 @@ export async function buildContainerSpec(ctx: ContainerContext, rec: ContainerRe
   const capEff = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
   const canRaiseRlimits = !ctx.rootless && capEff !== undefined && (BigInt(`0x${capEff}`) >> 24n) % 2n === 1n;
   const host: HostFacts = {
+    ...readHostBasics(),
     rootless: ctx.rootless,
     cgroups: { version: 1, usable: !ctx.rootless },
     ...(availableGids !== undefined ? { availableGids } : {}),
-    rlimits: readHostRlimits(),
     canRaiseRlimits,
-    ...(readBoundingCaps() ? { boundingCaps: readBoundingCaps()! } : {}),
-    hostHostname: osHostname(),
     containerId: rec.id,
     files: { resolvConf: f.resolvPath, hosts: f.hostsPath, hostname: f.hostnamePath },
     ...(initPath ? { initPath } : {}),
-    kernel: release(),
     sourceMountFlags: readSourceMountFlags(bindSources(config, initPath)),
   };
   const seccomp = readSeccompProfile(config);
@@ -167,9 +163,10 @@ export async function buildContainerSpec(ctx: ContainerContext, rec: ContainerRe
     host,
     users: readContainerUserFiles(f.rootfs),
     rootfs: f.rootfs,
-    volumeSources: volumeSources(ctx, rec, config),
+    volumeSources: volumeSources(ctx, rec, config, imageConfig),
     created: rec.created,
   });
   for (const w of warnings) log.warn(w);
-  return spec;
+  // serializeSpec keeps uint64 rlimits (bigints) exact; JSON.stringify cannot write them
+  return serializeSpec(spec, 1);
 }

@@ -78,7 +78,7 @@ export async function startContainer(ctx: ContainerContext, rec: ContainerRecord
   writeFileSync(f.hosts, hostsFile({ hostHosts: readOr('/etc/hosts', ''), hostname, name: rec.name }));
   writeFileSync(f.resolv, resolvConf({ hostResolv: readOr('/etc/resolv.conf', '') }));
   const spec = await buildContainerSpec(ctx, rec, { rootfs: f.merged, hostname, hostsPath: f.hosts, resolvPath: f.resolv, hostnamePath: f.hostname, pausePid: ns.pausePid });
-  writeFileSync(f.config, JSON.stringify(spec, null, 1));
+  writeFileSync(f.config, spec);
 
   const exitCommand = [...ctx.self, '--root', ctx.paths.storageRoot, '--runroot', ctx.paths.runRoot, 'container', 'cleanup', rec.id];
   let started;

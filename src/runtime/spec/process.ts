@@ -134,8 +134,9 @@ function min(a: RlimitValue, b: RlimitValue): RlimitValue {
 
 /**
  * rlimits: the user's (`-1` = unlimited; rootless, the host's hard limit, which is as far as an
- * unprivileged process may go), then NOFILE and NPROC defaults of 1048576 — rootless, capped at
- * the host's current limits, which a user namespace cannot raise.
+ * unprivileged process may go), then NOFILE and NPROC defaults of 1048576 — rootless, or root
+ * without CAP_SYS_RESOURCE, capped at the host's current limits, which cannot be raised then
+ * (Podman HEAD's needsClamping).
  */
 export function processRlimits(config: ContainerConfig, host: HostFacts): POSIXRlimit[] | undefined {
   if (config.ulimitHost) return undefined;
