@@ -150,7 +150,7 @@ export async function main(argv: string[]): Promise<void> {
       .scriptName('tsc-ctr')
       .usage('Usage: $0 [options] COMMAND\n\nManage pods, containers and images without a daemon')
       .strict()
-      .parserConfiguration({ 'populate--': true, 'greedy-arrays': false })
+      .parserConfiguration({ 'populate--': true, 'greedy-arrays': false, 'boolean-negation': false }) // `--no-trunc` is its own flag, as in cobra
       .recommendCommands()
       .help('help')
       .alias('help', 'h')

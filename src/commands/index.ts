@@ -92,4 +92,66 @@ export const commands: CommandEntry[] = [
     describe: 'Pull an image from a registry',
     load: () => import('./image/pull.js'),
   },
+  {
+    path: ['image', 'ls'],
+    aliases: ['images'],
+    subAliases: ['list'],
+    describe: 'List images in local storage',
+    load: () => import('./image/list.js'),
+  },
+  {
+    path: ['image', 'inspect'],
+    describe: 'Display the configuration of an image',
+    load: () => import('./image/inspect.js'),
+  },
+  {
+    path: ['image', 'rm'],
+    aliases: ['rmi'],
+    describe: 'Remove one or more images from local storage',
+    load: () => import('./image/rm.js'),
+  },
+  {
+    path: ['image', 'tag'],
+    aliases: ['tag'],
+    describe: 'Add an additional name to a local image',
+    load: () => import('./image/tag.js'),
+  },
+  {
+    path: ['image', 'untag'],
+    aliases: ['untag'],
+    describe: 'Remove a name from a local image',
+    load: () => import('./image/untag.js'),
+  },
+  {
+    path: ['image', 'prune'],
+    describe: 'Remove unused images',
+    load: () => import('./image/prune.js'),
+  },
+  {
+    path: ['system', 'df'],
+    describe: 'Show tsc-ctr disk usage',
+    load: () => import('./system/df.js'),
+  },
+  {
+    path: ['inspect'],
+    describe: 'Display the configuration of object denoted by ID',
+    load: () => import('./inspect.js'),
+  },
+  {
+    path: ['container', 'ps'],
+    aliases: ['ps'],
+    subAliases: ['ls', 'list'],
+    describe: 'List containers',
+    load: () => import('./container/ps.js'),
+  },
+  {
+    path: ['login'],
+    describe: 'Log in to a container registry',
+    load: () => import('./login.js'),
+  },
+  {
+    path: ['logout'],
+    describe: 'Log out of a container registry',
+    load: () => import('./logout.js'),
+  },
 ];

@@ -24,15 +24,10 @@ export function containerContext(over: PathOverrides & { runtime?: string | unde
   };
 }
 
-/** The storage lock every writer of container or image metadata holds. */
+/** The storage lock every writer of container or image metadata holds (re-entrant in-process). */
 export async function withStorageLock<T>(ctx: { paths: StorePaths }, fn: () => T | Promise<T>): Promise<T> {
-  const { FileLock } = await import('../native/flock.js');
   const { mkdirSync } = await import('node:fs');
+  const { withStorageLock: locked } = await import('../storage/lock.js');
   mkdirSync(ctx.paths.storageRoot, { recursive: true, mode: 0o700 });
-  const lock = await FileLock.acquire(join(ctx.paths.storageRoot, 'storage.lock'), 'exclusive', { wait: true });
-  try {
-    return await fn();
-  } finally {
-    lock?.release();
-  }
+  return locked(ctx.paths.storageRoot, fn);
 }

@@ -7,6 +7,7 @@ import { MediaType } from '../oci/image.js';
 import { repoDigests, repoTags } from '../storage/images.js';
 import type { Store } from '../storage/store.js';
 import type { ImageRecord } from '../storage/types.js';
+import { asGoMap, asGoStruct } from '../ui/template/values.js';
 
 /** OCI ImageConfig as Podman prints it under `Config` (empty fields left out). */
 export type InspectConfig = Pick<
@@ -56,14 +57,34 @@ function isEmpty(v: unknown): boolean {
   return false;
 }
 
+function zeroOf(k: (typeof CONFIG_KEYS)[number]): unknown {
+  switch (k) {
+    case 'Env':
+    case 'Entrypoint':
+    case 'Cmd':
+      return [];
+    case 'ExposedPorts':
+    case 'Volumes':
+    case 'Labels':
+      return asGoMap({});
+    case 'ArgsEscaped':
+      return false;
+    default:
+      return '';
+  }
+}
+
 /** The OCI subset of the runtime config, in Go's field order, omitting empty fields. */
 export function inspectConfig(cfg: ImageRuntimeConfig | undefined): InspectConfig {
   const out: Record<string, unknown> = {};
   for (const k of CONFIG_KEYS) {
     const v = cfg?.[k];
-    if (!isEmpty(v)) out[k] = v;
+    if (!isEmpty(v)) out[k] = v !== null && typeof v === 'object' && !Array.isArray(v) ? asGoMap({ ...v }) : v;
+    // An empty field is left out of the JSON (omitempty) but a template still finds Go's zero
+    // value there: a non-enumerable property.
+    else Object.defineProperty(out, k, { value: zeroOf(k), enumerable: false });
   }
-  return out as InspectConfig;
+  return asGoStruct(out) as InspectConfig;
 }
 
 function historyEntries(h: HistoryEntry[] | undefined): HistoryEntry[] | null {
@@ -75,7 +96,16 @@ function historyEntries(h: HistoryEntry[] | undefined): HistoryEntry[] | null {
     if (e.author) o.author = e.author;
     if (e.comment) o.comment = e.comment;
     if (e.empty_layer) o.empty_layer = e.empty_layer;
-    return o;
+    // Templates use Go's field names ({{.CreatedBy}}); JSON keeps the OCI keys.
+    const go: Record<string, unknown> = {
+      Created: e.created ? new Date(e.created) : null,
+      CreatedBy: e.created_by ?? '',
+      Author: e.author ?? '',
+      Comment: e.comment ?? '',
+      EmptyLayer: !!e.empty_layer,
+    };
+    for (const [k, v] of Object.entries(go)) Object.defineProperty(o, k, { value: v, enumerable: false });
+    return asGoStruct(o); // Go's field order, not sorted like a map
   });
 }
 
@@ -133,10 +163,10 @@ export function inspectImage(store: Store, img: ImageRecord): ImageInspect {
     Os: cfg?.os ?? '',
     Size: size,
     VirtualSize: size,
-    GraphDriver: { Name: 'overlay', Data: data },
+    GraphDriver: { Name: 'overlay', Data: asGoMap(data) },
     RootFS: { Type: cfg?.rootfs?.type ?? 'layers', Layers: cfg?.rootfs?.diff_ids ?? [] },
-    Labels: cfg?.config?.Labels && Object.keys(cfg.config.Labels).length ? cfg.config.Labels : null,
-    Annotations: (isOci ? manifest?.annotations : undefined) ?? {},
+    Labels: cfg?.config?.Labels && Object.keys(cfg.config.Labels).length ? asGoMap({ ...cfg.config.Labels }) : null,
+    Annotations: asGoMap({ ...((isOci ? manifest?.annotations : undefined) ?? {}) }),
     ManifestType: img.manifestMediaType,
     User: cfg?.config?.User ?? '',
     History: historyEntries(cfg?.history),

@@ -7,7 +7,9 @@ import { type ImageReference, formatReference, parseReferenceAllowShort, referen
 import { isDangling, parseStoredName, repoDigests, repoTags } from '../storage/images.js';
 import type { Store } from '../storage/store.js';
 import type { ImageRecord } from '../storage/types.js';
-import { goTimeStringUTC, humanDuration, humanSizeWithPrecision } from '../ui/units.js';
+import { humanDuration } from '../ui/human.js';
+import { asGoMap } from '../ui/template/values.js';
+import { goTimeStringUTC, humanSizeWithPrecision } from '../ui/units.js';
 
 /** Podman's `images --format json` element (4.3.1 keys plus HEAD's Dangling/Arch/Os/ReadOnly). */
 export interface ImageSummaryJson {
@@ -125,7 +127,8 @@ export function summarize(store: Store, img: ImageRecord, containers: Map<string
     repoTags: repoTags(img),
     repoDigests: repoDigests(img),
     size: store.imageSize(img),
-    labels: labels && Object.keys(labels).length ? labels : null,
+    // A Go map in templates whatever its keys look like (`{{.Labels}}` prints map[k:v]).
+    labels: labels && Object.keys(labels).length ? asGoMap({ ...labels }) : null,
     containers: containers.get(img.id)?.length ?? 0,
     readOnly: !!img.readOnly,
     dangling: isDangling(img),
