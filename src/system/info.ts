@@ -1,3 +1,4 @@
+import { DEFAULT_CAPABILITIES } from '../runtime/spec/security.js';
 import { existsSync, readFileSync, readdirSync, statfsSync } from 'node:fs';
 import { availableParallelism, homedir, hostname, release } from 'node:os';
 import { join } from 'node:path';
@@ -104,20 +105,6 @@ export interface InfoOptions extends PathOverrides {
   env?: NodeJS.ProcessEnv;
 }
 
-/** The capabilities a container gets by default (Podman's containers.conf defaults). */
-export const DEFAULT_CAPABILITIES = [
-  'CAP_CHOWN',
-  'CAP_DAC_OVERRIDE',
-  'CAP_FOWNER',
-  'CAP_FSETID',
-  'CAP_KILL',
-  'CAP_NET_BIND_SERVICE',
-  'CAP_SETFCAP',
-  'CAP_SETGID',
-  'CAP_SETPCAP',
-  'CAP_SETUID',
-  'CAP_SYS_CHROOT',
-];
 
 /** Podman's idMappings: 0 → own id (size 1), then the subordinate ranges back to back. Rootful: none. */
 export function idMappings(rootless: boolean, uid: number, gid: number, uidRanges: { start: number; count: number }[], gidRanges: { start: number; count: number }[]): HostInfo['idMappings'] {

@@ -1,7 +1,8 @@
 import type { Argv } from 'yargs';
+import { type PullFlagOptions, pullFlags } from '../image/pull-flags.js';
 
 /** The options `run` and `create` share, under Podman's names (parsed values, not yet validated). */
-export interface CreateCliOptions {
+export interface CreateCliOptions extends PullFlagOptions {
   image: string;
   command?: string[];
   name?: string;
@@ -41,20 +42,12 @@ export interface CreateCliOptions {
   ipc?: string;
   uts?: string;
   detachKeys?: string;
-  platform?: string;
-  arch?: string;
-  os?: string;
-  variant?: string;
-  tlsVerify?: boolean;
-  authfile?: string;
-  creds?: string;
-  quiet?: boolean;
 }
 
 const arr = { type: 'string' as const, array: true as const, requiresArg: true };
 
 export function createFlags<T>(y: Argv<T>): Argv<T & CreateCliOptions> {
-  return y
+  return pullFlags(y)
     .positional('image', { type: 'string', describe: 'Image to run' })
     .option('name', { type: 'string', describe: 'Assign a name to the container' })
     .option('rm', { type: 'boolean', describe: 'Remove the container and its anonymous volumes when it exits' })
@@ -92,13 +85,5 @@ export function createFlags<T>(y: Argv<T>): Argv<T & CreateCliOptions> {
     .option('pid', { type: 'string', describe: 'PID namespace to use (host or private)' })
     .option('ipc', { type: 'string', describe: 'IPC namespace to use (host or private)' })
     .option('uts', { type: 'string', describe: 'UTS namespace to use (host or private)' })
-    .option('detach-keys', { type: 'string', describe: 'Override the key sequence for detaching a container' })
-    .option('platform', { type: 'string', describe: 'Specify the platform for selecting the image' })
-    .option('arch', { type: 'string', describe: 'Use ARCH instead of the architecture of the machine for choosing images' })
-    .option('os', { type: 'string', describe: 'Use OS instead of the running OS for choosing images' })
-    .option('variant', { type: 'string', describe: 'Use VARIANT instead of the running architecture variant for choosing images' })
-    .option('tls-verify', { type: 'boolean', describe: 'Require HTTPS and verify certificates when contacting registries' })
-    .option('authfile', { type: 'string', describe: 'Path of the authentication file' })
-    .option('creds', { type: 'string', describe: 'Credentials (USERNAME:PASSWORD) to use for authenticating to a registry' })
-    .option('quiet', { alias: 'q', type: 'boolean', describe: 'Suppress output information when pulling images' }) as unknown as Argv<T & CreateCliOptions>;
+    .option('detach-keys', { type: 'string', describe: 'Override the key sequence for detaching a container' }) as unknown as Argv<T & CreateCliOptions>;
 }

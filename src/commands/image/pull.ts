@@ -1,4 +1,5 @@
 import type { CommandDef } from '../types.js';
+import { pullFlags } from './pull-flags.js';
 
 export interface PullCliOptions {
   image: string[];
@@ -27,18 +28,12 @@ const def: CommandDef<PullCliOptions> = {
     ['$0 pull --tls-verify=false localhost:5000/myimage', 'Pull from a registry over plain http'],
   ],
   builder: (y) =>
-    y
-      .positional('image', { type: 'string', array: true, demandOption: true })
-      .option('all-tags', { alias: 'a', type: 'boolean', describe: 'Pull all tagged images in the repository' })
-      .option('arch', { type: 'string', describe: 'Use ARCH instead of the architecture of the machine for choosing images' })
-      .option('os', { type: 'string', describe: 'Use OS instead of the running OS for choosing images' })
-      .option('variant', { type: 'string', describe: 'Use VARIANT instead of the running architecture variant for choosing images' })
-      .option('platform', { type: 'string', describe: 'Specify the platform for selecting the image (OS/ARCH[/VARIANT])' })
-      .option('authfile', { type: 'string', describe: 'Path of the authentication file' })
-      .option('cert-dir', { type: 'string', describe: 'Use certificates at the specified path to access the registry' })
-      .option('creds', { type: 'string', describe: 'Use USERNAME[:PASSWORD] for accessing the registry' })
-      .option('quiet', { alias: 'q', type: 'boolean', describe: 'Suppress output information when pulling images' })
-      .option('tls-verify', { type: 'boolean', describe: 'Require HTTPS and verify certificates when contacting registries' }) as any,
+    pullFlags(
+      y
+        .positional('image', { type: 'string', array: true, demandOption: true })
+        .option('all-tags', { alias: 'a', type: 'boolean', describe: 'Pull all tagged images in the repository' })
+        .option('cert-dir', { type: 'string', describe: 'Use certificates at the specified path to access the registry' }),
+    ) as any,
   handler: async (args) => {
     const { isRootless, resolvePaths } = await import('../../config/paths.js');
     const { insideUserNamespace, reexecCliInUserNamespace } = await import('../../rootless/userns.js');
