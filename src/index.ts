@@ -96,3 +96,17 @@ export { listImageRows, compileImageFilters, type ImageRow, type ImageSummaryJso
 export { inspectImage, imageProblems, describeProblems, type ImageInspect } from './image/inspect.js';
 // Syscall bindings (koffi is loaded on the first call, not on import).
 export * from './native/index.js';
+// --format: Go templates with Podman's rules, JSON as Go writes it, tabwriter tables.
+export {
+  formatItems,
+  formatOne,
+  compileTemplate,
+  isJsonFormat,
+  normalizeFormat,
+  renderTable,
+  tabwrite,
+  asGoMap,
+  asGoStruct,
+  TemplateError,
+  type FormatOptions,
+} from './ui/format.js';

@@ -92,7 +92,7 @@ export function psTemplateView(j: PsJson, noTrunc: boolean) {
     Ports: '',
     Mounts: j.Mounts.join(','),
     Networks: j.Networks.join(','),
-    Labels: Object.entries(j.Labels ?? {}).map(([k, v]) => `${k}=${v}`).join(','),
+    Labels: j.Labels ?? {},
     Label: (k: string) => j.Labels?.[k] ?? '',
     Restarts: 0,
     Size: '',

@@ -39,10 +39,10 @@ interface Cell {
 }
 
 function runes(s: string): number {
-  let n = 0;
+  let n = s.length;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c < 0xdc00 || c > 0xdfff) n++; // count each surrogate pair once
+    if (c >= 0xdc00 && c <= 0xdfff) n--; // count each surrogate pair once
   }
   return n;
 }
@@ -51,57 +51,76 @@ function runes(s: string): number {
 export function tabwrite(text: string, options: TabwriterOptions = {}): string {
   const o = { ...PODMAN_TABWRITER, ...options };
   const lines: Cell[][] = [];
-  let line: Cell[] = [];
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    // \t and \v end a cell, \n and \f end a cell and the line
-    if (ch === 9 || ch === 11 || ch === 10 || ch === 12) {
-      const t = text.slice(start, i);
-      line.push({ text: t, width: runes(t), htab: ch === 9 });
-      start = i + 1;
-      if (ch === 10 || ch === 12) {
-        lines.push(line);
-        line = [];
+  if (!text.includes('\v') && !text.includes('\f')) {
+    // the common case, only tabs and newlines: split instead of scanning character by character
+    const rows = text.split('\n');
+    for (let r = 0; r < rows.length; r++) {
+      const parts = rows[r]!.split('\t');
+      const last = r === rows.length - 1;
+      const line: Cell[] = [];
+      for (let k = 0; k < parts.length; k++) {
+        const t = parts[k]!;
+        // the pending cell of the unterminated last line counts only when it has text
+        if (last && k === parts.length - 1 && t.length === 0) break;
+        line.push({ text: t, width: runes(t), htab: k < parts.length - 1 });
+      }
+      lines.push(line);
+    }
+  } else {
+    let line: Cell[] = [];
+    let start = 0;
+    for (let i = 0; i < text.length; i++) {
+      const ch = text.charCodeAt(i);
+      // \t and \v end a cell, \n and \f end a cell and the line
+      if (ch === 9 || ch === 11 || ch === 10 || ch === 12) {
+        const t = text.slice(start, i);
+        line.push({ text: t, width: runes(t), htab: ch === 9 });
+        start = i + 1;
+        if (ch === 10 || ch === 12) {
+          lines.push(line);
+          line = [];
+        }
       }
     }
+    if (start < text.length) {
+      const t = text.slice(start);
+      line.push({ text: t, width: runes(t), htab: false });
+    }
+    lines.push(line);
   }
-  // the unterminated last line: a pending cell counts only when it has text
-  if (start < text.length) {
-    const t = text.slice(start);
-    line.push({ text: t, width: runes(t), htab: false });
-  }
-  lines.push(line);
 
-  const out: string[] = [];
+  let out = '';
   const widths: number[] = [];
+  const pads: string[] = [];
 
   const pad = (textw: number, cellw: number): void => {
     if (o.padchar === '\t') {
       if (o.tabwidth === 0) return;
       const cw = Math.ceil(cellw / o.tabwidth) * o.tabwidth;
-      out.push('\t'.repeat(Math.ceil((cw - textw) / o.tabwidth)));
+      out += '\t'.repeat(Math.ceil((cw - textw) / o.tabwidth));
       return;
     }
-    if (cellw > textw) out.push(o.padchar.repeat(cellw - textw));
+    const n = cellw - textw;
+    if (n > 0) out += pads[n] ??= o.padchar.repeat(n);
   };
 
   const writeLines = (line0: number, line1: number): void => {
     for (let i = line0; i < line1; i++) {
       const l = lines[i]!;
-      l.forEach((c, j) => {
-        if (j > 0 && o.debug) out.push('|');
+      for (let j = 0; j < l.length; j++) {
+        const c = l[j]!;
+        if (j > 0 && o.debug) out += '|';
         if (c.text.length === 0) {
           if (j < widths.length) pad(c.width, widths[j]!);
         } else if (!o.alignRight) {
-          out.push(c.text);
+          out += c.text;
           if (j < widths.length) pad(c.width, widths[j]!);
         } else {
           if (j < widths.length) pad(c.width, widths[j]!);
-          out.push(c.text);
+          out += c.text;
         }
-      });
-      if (i + 1 < lines.length) out.push('\n');
+      }
+      if (i + 1 < lines.length) out += '\n';
     }
   };
 
@@ -132,7 +151,7 @@ export function tabwrite(text: string, options: TabwriterOptions = {}): string {
   };
 
   format(0, lines.length);
-  return out.join('');
+  return out;
 }
 
 /**

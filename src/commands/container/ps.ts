@@ -46,9 +46,9 @@ const def: CommandDef<PsOptions> = {
     }
     const json = rows.map((r) => psJson(r.rec, r.state));
     const { formatItems } = await import('../../ui/format.js');
-    let format = args.format ?? DEFAULT;
-    if (args.noheading) format = format.replace(/^table /, '');
-    process.stdout.write(formatItems(format, json.map((j) => psTemplateView(j, !!args.noTrunc)), { headers: HEADERS, jsonItems: json }));
+    process.stdout.write(
+      formatItems(args.format ?? DEFAULT, json.map((j) => psTemplateView(j, !!args.noTrunc)), { headers: HEADERS, jsonItems: json, noHeading: !!args.noheading, jsonIndent: 2, name: 'ps' }),
+    );
   },
 };
 export default def;

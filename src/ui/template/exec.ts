@@ -15,7 +15,6 @@ import {
   type CommandNode,
   type FieldNode,
   type IdentifierNode,
-  type ListNode,
   type Node,
   type NumberNode,
   type ParsedTemplate,
@@ -215,18 +214,16 @@ class State {
             break;
           }
           this.errorf(`range can't iterate over ${formatValue(val)}`);
-        // eslint-disable-next-line no-fallthrough
         default:
           this.errorf(`range can't iterate over ${formatValue(val)}`);
       }
-      if (ran) return;
+      // the else branch still sees the range's variables, as in Go
+      if (!ran && r.elseList) this.walk(dot, r.elseList);
     } catch (e) {
-      if (e === BREAK) return;
-      throw e;
+      if (e !== BREAK) throw e;
     } finally {
       this.vars.length = outer;
     }
-    if (r.elseList) this.walk(dot, r.elseList);
   }
 
   private walkTemplate(dot: unknown, t: TemplateNode): void {
@@ -286,7 +283,6 @@ class State {
         return dot;
       case 'nil':
         this.errorf('nil is not a command');
-      // eslint-disable-next-line no-fallthrough
       case 'number':
         return this.idealConstant(first);
       case 'string':
@@ -392,7 +388,7 @@ class State {
   private evalMethod(
     dot: unknown,
     receiver: unknown,
-    fn: Function, // eslint-disable-line @typescript-eslint/no-unsafe-function-type
+    fn: Function,
     node: Node,
     name: string,
     args: Node[] | undefined,
@@ -530,7 +526,6 @@ class State {
         if (param === 'value') return undefined;
         if (param === 'any' || param === 'strings') return null;
         this.errorf(`cannot assign nil to ${GO_TYPE[param]}`);
-      // eslint-disable-next-line no-fallthrough
       case 'field':
         return this.validateType(this.evalFieldNode(dot, n, [n], MISSING), param);
       case 'variable':
@@ -546,15 +541,12 @@ class State {
       case 'bool':
         if (n.type === 'bool') return n.value;
         this.errorf(`expected bool; found ${nodeString(n)}`);
-      // eslint-disable-next-line no-fallthrough
       case 'int':
         if (n.type === 'number' && n.isInt) return Number(n.int);
         this.errorf(`expected integer; found ${nodeString(n)}`);
-      // eslint-disable-next-line no-fallthrough
       case 'string':
         if (n.type === 'string') return n.text;
         this.errorf(`expected string; found ${nodeString(n)}`);
-      // eslint-disable-next-line no-fallthrough
       case 'value':
       case 'any':
         switch (n.type) {

@@ -167,7 +167,6 @@ function eq(arg1: unknown, rest: unknown[]): boolean {
         throw new Error(`incompatible types for comparison: ${typeName(arg1)} and ${typeName(arg)}`);
       }
     } else if (k1 === 'num') {
-      // eslint-disable-next-line eqeqeq
       t = (arg1 as number | bigint) == (arg as number | bigint);
     } else if (k1 !== 'other') {
       t = arg1 === arg;

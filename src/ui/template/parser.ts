@@ -561,7 +561,6 @@ class Parser {
       case 'nil':
       case 'dot':
         this.errorf(`unexpected . after term ${quote(nodeString(node))}`);
-      // eslint-disable-next-line no-fallthrough
       default:
         return { type: 'chain', pos, node, field: fields };
     }

@@ -92,6 +92,7 @@ describe('fields and printing', () => {
   it('prints dot and $ as the data', () => {
     expect(run('{{.}}', 'x')).toBe('x');
     expect(run('{{$}}', 42)).toBe('42');
+    expect(run('{{ $ }}|{{ . }}', 'x')).toBe('x|x');
     expect(run('{{.}}', { b: 2, a: 1 })).toBe('map[a:1 b:2]');
     expect(run('{{.}}', { Z: 1, A: 'x' })).toBe('{1 x}');
     expect(run('{{.}}', [true, false])).toBe('[true false]');
@@ -179,6 +180,7 @@ describe('control structures', () => {
     ['{{range $k, $v := .Labels}}{{$k}}:{{$v}};{{end}}', 'a:1;b:2;'],
     ['{{range .Labels}}{{.}}{{end}}', '12'],
     ['{{range .Empty}}x{{else}}none{{end}}', 'none'],
+    ['{{range $x := .Empty}}x{{else}}{{$x}}{{end}}', '[]'],
     ['{{range .Nil}}x{{else}}nil{{end}}', 'nil'],
     ['{{range .Labels.zz}}x{{else}}missing{{end}}', 'missing'],
     ['{{range 3}}{{.}}{{end}}', '012'],
