@@ -21,9 +21,8 @@ const def: CommandDef<CheckOptions> = {
     const { runChecks, renderChecks, checksExitCode } = await import('../../system/checks/index.js');
     const results = await runChecks({ root: args.root, runroot: args.runroot, runtime: args.runtime });
     if (args.format) {
-      const { formatOne } = await import('../../ui/format.js');
-      if (/^\s*(json|\{\{\s*json\.?\s*\}\})\s*$/.test(args.format)) process.stdout.write(formatOne('json', results));
-      else process.stdout.write(results.map((r) => formatOne(args.format!, r)).join(''));
+      const { formatItems } = await import('../../ui/format.js');
+      process.stdout.write(formatItems(args.format, results, { name: 'check' }));
     } else {
       process.stdout.write(renderChecks(results));
     }
