@@ -74,12 +74,12 @@ export async function decompressInto(input: Readable, compression: Compression, 
   if (compression === 'none') return await pipeline(input, sink);
   if (compression === 'gzip') {
     const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK });
-    let zerr: Error | undefined;
-    gunzip.once('error', (e) => (zerr = e));
     try {
       return await pipeline(input, gunzip, sink);
     } catch (err) {
-      if (zerr && err === zerr) throw new DecompressError(`gzip: ${zerr.message}`, zerr);
+      // zlib's own errors carry Z_* codes; others reached it through the pipeline's teardown
+      const code = (err as NodeJS.ErrnoException).code;
+      if (typeof code === 'string' && code.startsWith('Z_')) throw new DecompressError(`gzip: ${(err as Error).message}`, err);
       throw err;
     }
   }
@@ -106,12 +106,20 @@ async function zstdInto(input: Readable, sink: Writable): Promise<void> {
     if (first !== undefined) return;
     first = e;
     // Kill before closing its stdin, so that it cannot exit with a "premature end" of its own:
-    // killed, it has no exit code, and a code means zstd failed by itself.
-    child.kill('SIGKILL');
+    // killed, it has no exit code, and a code means zstd failed by itself. If its output has
+    // already ended (a truncated blob ends the tar early), it is exiting by itself: let it say why.
+    if (!child.stdout.readableEnded) child.kill('SIGKILL');
+    else setTimeout(() => child.kill('SIGKILL'), 5000).unref();
     ac.abort();
   };
   const feeding = pipeline(input, child.stdin, { signal: ac.signal }).catch(fail);
-  const draining = pipeline(child.stdout, sink, { signal: ac.signal }).catch(fail);
+  // The sink refusing data (a hostile entry, the size cap) while zstd still produces it: then
+  // zstd's "broken pipe" is our doing, and the sink's error is the one to report.
+  let sinkFirst = false;
+  const draining = pipeline(child.stdout, sink, { signal: ac.signal }).catch((e: unknown) => {
+    if (first === undefined && !child.stdout.readableEnded) sinkFirst = true;
+    fail(e);
+  });
   const [, , exit] = await Promise.all([feeding, draining, exited]);
   if (exit.spawnError) {
     const e = exit.spawnError as NodeJS.ErrnoException;
@@ -119,6 +127,7 @@ async function zstdInto(input: Readable, sink: Writable): Promise<void> {
     throw new HostError(`cannot run zstd: ${e.message}`);
   }
   if (inputErr !== undefined) throw inputErr;
+  if (sinkFirst) throw first;
   // zstd's own failure (corrupt or truncated data) explains the broken pipe or short tar it causes.
   if (exit.code !== 0 && exit.code !== null) {
     const msg = stderr.trim().split('\n').pop()?.replace(/^zstd:\s*/, '') || `exit status ${exit.code}`;

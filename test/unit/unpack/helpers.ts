@@ -2,7 +2,7 @@
 // gzip, zstd), trees compared file by file, and a bundle of the unpacker for child processes.
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, lstatSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
+import { createReadStream, lstatSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -211,16 +211,18 @@ export async function bundle(contents: string): Promise<string> {
 /**
  * Run `node script args…` inside a new user namespace that maps ids 0–65535 to themselves:
  * root there has no capabilities over the host (no mknod of devices, no trusted.* xattrs), like
- * a rootless user. Resolves with the script's stdout.
+ * a rootless user. A shell in the namespace waits until we have written its id maps, then execs
+ * node (exec'ing before the maps exist would drop the namespace capabilities).
  */
 export async function runInUserns(script: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn('unshare', ['--user', '--', process.execPath, script, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn('unshare', ['--user', '--', 'sh', '-c', 'echo ready; read go; exec "$@"', 'sh', process.execPath, script, ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
   const exited = new Promise<number | null>((r) => child.once('close', (code) => r(code)));
-  // Wait for the child to be inside its namespace (it prints "ready"), then map its ids from here.
   await new Promise<void>((resolve, reject) => {
     const onData = () => {
       if (stdout.includes('ready\n')) {
@@ -231,7 +233,6 @@ export async function runInUserns(script: string, args: string[]): Promise<{ cod
     child.stdout.on('data', onData);
     void exited.then((c) => reject(new Error(`userns child exited ${c} before it was ready: ${stderr}`)));
   });
-  const { writeFileSync } = await import('node:fs');
   writeFileSync(`/proc/${child.pid}/uid_map`, '0 0 65536\n');
   writeFileSync(`/proc/${child.pid}/gid_map`, '0 0 65536\n');
   child.stdin.end('go\n');
