@@ -243,6 +243,8 @@ interface LayerTask {
 async function fetchLayer(store: Store, client: RegistryClient, repo: string, desc: Descriptor, t: LayerTask): Promise<number> {
   const compression = layerCompression(desc.mediaType)!;
   const { unpackLayer } = await import('../storage/unpack/index.js');
+  const { TarSplitRecorder, writeTarSplit } = await import('../storage/layer-tar.js');
+  const record = new TarSplitRecorder();
   const temp = await store.newLayerTemp();
   try {
     const diffDir = join(temp, 'diff');
@@ -258,6 +260,7 @@ async function fetchLayer(store: Store, client: RegistryClient, repo: string, de
       ...(t.limits ? { idLimit: t.limits } : {}),
       chown: t.limits === undefined || t.limits.uidMax > 0,
       layerName: desc.digest,
+      tee: (c: Buffer) => record.write(c),
     } as any);
     t.events.layerVerified?.(desc.digest);
     if (result.diffId !== t.diffId) {
@@ -265,6 +268,8 @@ async function fetchLayer(store: Store, client: RegistryClient, repo: string, de
         code: 'TSC_ERR_DIGEST_MISMATCH',
       });
     }
+    // What save and push need to give the layer out again with this same diff ID.
+    writeTarSplit(temp, record.finish());
     await t.beforeCommit();
     await store.commitLayer(temp, {
       chainId: t.chainId,

@@ -52,6 +52,8 @@ export interface UnpackOptions {
   layerName?: string;
   /** Notes on what was skipped (device nodes, refused xattrs, unknown entry types). */
   onDebug?: (msg: string) => void;
+  /** Sees every uncompressed byte, in order (the tar-split recorder of storage/layer-tar.ts). */
+  tee?: (chunk: Buffer) => void;
 }
 
 export interface UnpackResult {
@@ -75,7 +77,7 @@ function tooLarge(layer: string, max: number): HostileLayerError {
 }
 
 /** A sink for uncompressed bytes: hashes them, enforces the byte cap, feeds `write` until `done()`. */
-function hashingSink(layer: string, maxSize: number, write?: { write(c: Buffer): void; end(): void; done: boolean }) {
+function hashingSink(layer: string, maxSize: number, write?: { write(c: Buffer): void; end(): void; done: boolean }, tee?: (c: Buffer) => void) {
   const hash = createHash('sha256');
   const stats = { bytes: 0 };
   const sink = new Writable({
@@ -85,6 +87,7 @@ function hashingSink(layer: string, maxSize: number, write?: { write(c: Buffer):
         stats.bytes += chunk.length;
         if (stats.bytes > maxSize) throw tooLarge(layer, maxSize);
         hash.update(chunk);
+        tee?.(chunk);
         // After the end-of-archive marker the rest still counts for the diff ID.
         if (write && !write.done) write.write(chunk);
       } catch (err) {
@@ -133,7 +136,7 @@ export async function unpackLayer(input: Readable, dest: string, opts: UnpackOpt
     debug: opts.onDebug ?? (() => {}),
   });
   const reader = new TarReader(writer, { maxEntries: opts.maxEntries ?? unpackDefaults.maxEntries, maxMetaSize: unpackDefaults.maxMetaSize });
-  const { sink, stats, digest } = hashingSink(layer, maxSize, reader);
+  const { sink, stats, digest } = hashingSink(layer, maxSize, reader, opts.tee);
   try {
     await decompressInto(input, await resolveCompression(input, opts.compression), sink);
     writer.finish();
