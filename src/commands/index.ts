@@ -93,6 +93,24 @@ export const commands: CommandEntry[] = [
     load: () => import('./image/pull.js'),
   },
   {
+    path: ['image', 'push'],
+    aliases: ['push'],
+    describe: 'Push an image to a specified destination',
+    load: () => import('./image/push.js'),
+  },
+  {
+    path: ['image', 'save'],
+    aliases: ['save'],
+    describe: 'Save image(s) to an archive',
+    load: () => import('./image/save.js'),
+  },
+  {
+    path: ['image', 'load'],
+    aliases: ['load'],
+    describe: 'Load image(s) from a tar archive',
+    load: () => import('./image/load.js'),
+  },
+  {
     path: ['image', 'ls'],
     aliases: ['images'],
     subAliases: ['list'],

@@ -57,13 +57,15 @@ export function apiHost(registry: string): string {
   return registry === 'docker.io' || registry === 'index.docker.io' ? 'registry-1.docker.io' : registry;
 }
 
-interface RequestSpec {
+export interface RequestSpec {
   method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
   path: string;
   repo: string;
   actions: string;
   headers?: Record<string, string>;
   body?: Buffer | Readable;
+  /** Token scope when it is not `repository:<repo>:<actions>` (a cross-repository mount needs two). */
+  scope?: string;
 }
 
 export interface RawResponse {
@@ -234,7 +236,7 @@ export class RegistryClient {
    */
   async send(spec: RequestSpec, expect: number[]): Promise<RawResponse> {
     const base = await this.baseUrl();
-    const scope = spec.repo ? `repository:${spec.repo}:${spec.actions}` : '';
+    const scope = spec.scope ?? (spec.repo ? `repository:${spec.repo}:${spec.actions}` : '');
     const url = spec.path.startsWith('http') ? spec.path : `${base}${spec.path}`;
     const retries = this.opts.maxRetries ?? 4;
     const baseMs = this.opts.retryBaseMs ?? 250;
