@@ -5,35 +5,12 @@ import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, truncateSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildImage, busyboxLayer, BUSYBOX_CONFIG, harness, newStorage, pushImage, runAsUser, runCli, storageEnv, userTempDir, type Storage } from '../harness/index.js';
+import { buildTwoLayer } from './archive-helpers.js';
+import { harness, newStorage, pushImage, runAsUser, runCli, storageEnv, userTempDir, type Storage } from '../harness/index.js';
 
 const h = harness();
 const sha = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 const skopeo = (args: string[]) => runAsUser('skopeo', args, { timeoutMs: 120_000 });
-
-/** A two-layer image with a deletion, a hard link and a file owned by 1000, pushed as Docker v2s2. */
-export function buildTwoLayer(repo: string): string {
-  const layout = join(mkdtempSync(join(h.runDir, 'archive-layout-')), 'layout');
-  const src = buildImage(layout, 'two', {
-    layers: [
-      busyboxLayer,
-      {
-        remove: ['/etc/group'],
-        files: {
-          '/etc/two.txt': 'second layer\n',
-          '/data/owned': { content: 'app data\n', uid: 1000, gid: 1000, mode: 0o640 },
-          '/data/hard': { hardlink: '/bin/busybox' },
-          '/data/empty': '',
-        },
-      },
-    ],
-    config: { ...BUSYBOX_CONFIG, labels: { 'org.tsc-ctr.fixture': 'two' } },
-  });
-  execFileSync('chmod', ['-R', 'a+rX', join(layout, '..')]);
-  const ref = `${h.registry}/${repo}:latest`;
-  pushImage(src, ref, { format: 'v2s2' });
-  return ref;
-}
 
 function ociLayoutImage(dir: string): { config: string; layers: string[]; diffIds: string[] } {
   const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8'));
