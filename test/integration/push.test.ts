@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient } from '../../src/registry/client.js';
 import { blobExists, mountBlob, uploadBlob } from '../../src/registry/upload.js';
+import { validateImageSpec } from '../unit/image/image-spec-schema.js';
 import { buildTwoLayer } from './archive-helpers.js';
 import { harness, newStorage, runAsUser, runCli, startRegistry, userTempDir, type Registry, type Storage } from '../harness/index.js';
 
@@ -92,6 +93,7 @@ describe('push (rootless)', () => {
     expect(m.mediaType).toBe('application/vnd.oci.image.manifest.v1+json');
     expect(m.layers.map((l: { mediaType: string }) => l.mediaType)).toEqual(['application/vnd.oci.image.layer.v1.tar+zstd', 'application/vnd.oci.image.layer.v1.tar+zstd']);
     expect(m.config.digest).toBe(`sha256:${id}`);
+    expect(validateImageSpec('manifest', m)).toEqual([]);
     const fresh = newStorage();
     const p = await runCli(['pull', '-q', zdest], { storage: fresh, timeoutMs: 120_000 });
     expect(p.stdout.trim()).toBe(id);
@@ -129,6 +131,8 @@ describe('push (rootless)', () => {
     expect(digests[0]).toBe(digests[1]);
     const cfg = JSON.parse(await inspect(`${h.registry}/archive/norecord:a`, ['--config']));
     expect(cfg.rootfs.diff_ids).toHaveLength(2);
+    // this config was written by tsc-ctr (new diff IDs)
+    expect(validateImageSpec('config', cfg)).toEqual([]);
     const fresh = newStorage();
     const back = await runCli(['pull', '-q', `${h.registry}/archive/norecord:a`], { storage: fresh, timeoutMs: 120_000 });
     expect(back.code).toBe(0);

@@ -5,8 +5,9 @@ import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, truncateSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { validateImageSpec } from '../unit/image/image-spec-schema.js';
 import { buildTwoLayer } from './archive-helpers.js';
-import { harness, newStorage, pushImage, runAsUser, runCli, storageEnv, userTempDir, type Storage } from '../harness/index.js';
+import { harness, newStorage, runAsUser, runCli, storageEnv, userTempDir, type Storage } from '../harness/index.js';
 
 const h = harness();
 const sha = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
@@ -59,6 +60,17 @@ describe('save (rootless)', () => {
     // the layer blobs are the uncompressed tars: their digests are the diff IDs
     expect(img.layers).toEqual(diffIds);
     for (const d of img.layers) expect(sha(readFileSync(join(dir, 'blobs/sha256', d.slice(7))))).toBe(d);
+  });
+
+  it('writes index, layout, manifest and config that validate against the OCI image-spec schemas', () => {
+    const dir = join(out, 'ocidir');
+    const json = (p: string) => JSON.parse(readFileSync(join(dir, p), 'utf8'));
+    const index = json('index.json');
+    expect(validateImageSpec('index', index)).toEqual([]);
+    expect(validateImageSpec('layout', json('oci-layout'))).toEqual([]);
+    const m = json(`blobs/sha256/${index.manifests[0].digest.slice(7)}`);
+    expect(validateImageSpec('manifest', m)).toEqual([]);
+    expect(validateImageSpec('config', json(`blobs/sha256/${m.config.digest.slice(7)}`))).toEqual([]);
   });
 
   it('writes an oci-dir that umoci unpacks with the same files', async () => {
@@ -262,5 +274,24 @@ describe('load (rootless)', () => {
       chmodSync(f, 0o644);
       await refused(f, /^Error: not a valid tar archive: /);
     });
+  });
+});
+
+describe('save and load (rootful)', () => {
+  it.skipIf(!h.root)('saves from one rootful store and loads into another with the same id; owners kept', async () => {
+    const a = newStorage({ asRoot: true });
+    const b = newStorage({ asRoot: true });
+    const ref = buildTwoLayer('archive/rootful');
+    const id = (await runCli(['pull', '-q', ref], { storage: a, timeoutMs: 120_000 })).stdout.trim();
+    expect(id).toMatch(/^[0-9a-f]{64}$/);
+    const file = join(a.dir, 'rootful.tar');
+    const s = await runCli(['save', '-q', '--format', 'oci-archive', '-o', file, ref], { storage: a });
+    expect(s.code).toBe(0);
+    const l = await runCli(['load', '-q', '-i', file], { storage: b, timeoutMs: 120_000 });
+    expect(l.stdout).toBe(`Loaded image: ${ref}\n`);
+    const images = JSON.parse(readFileSync(join(b.root, 'images.json'), 'utf8'));
+    expect(images[0].id).toBe(id);
+    const layer = images[0].layers.at(-1);
+    expect(statSync(join(b.root, 'layers', layer, 'diff/data/owned')).uid).toBe(1000);
   });
 });
