@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Duplex, PassThrough, Readable, Writable, type Transform } from 'node:stream';
+import { Duplex, Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { TscCtrError } from '../errors.js';
@@ -38,14 +38,14 @@ export interface ExportedLayer {
 }
 
 function hashing(h: ReturnType<typeof createHash>, count: { n: number }): Transform {
-  const t = new PassThrough();
-  t.on('data', (c: Buffer) => {
-    h.update(c);
-    count.n += c.length;
+  return new Transform({
+    transform(c: Buffer, _e, cb) {
+      h.update(c);
+      count.n += c.length;
+      cb(null, c);
+    },
   });
-  return t;
 }
-
 
 function zstdStream(): { stream: Transform; done: Promise<void> } {
   const child = spawn('zstd', ['-3', '-c', '-q', '--no-progress'], { stdio: ['pipe', 'pipe', 'pipe'] });

@@ -130,6 +130,15 @@ describe('save (rootless)', () => {
     expect(sha(readFileSync(a))).toBe(sha(readFileSync(join(out, 'docker.tar'))));
   });
 
+  it('takes paths relative to the directory it was run in (also after entering the user namespace)', async () => {
+    const cwd = userTempDir('rel-');
+    const env = storageEnv(storage);
+    const r = await runAsUser('sh', ['-c', `"$0" "$1" save -q -o rel.tar "$2" && "$0" "$1" load -q -i rel.tar`, process.execPath, h.bin, ref], { env, cwd, timeoutMs: 120_000 });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(`Loaded image: ${ref}\n`);
+    expect(existsSync(join(cwd, 'rel.tar'))).toBe(true);
+  });
+
   it('puts several images in one docker-archive with -m, and needs -m for that', async () => {
     const p = await runCli(['pull', '-q', h.fixtures.busybox], { storage });
     expect(p.code).toBe(0);
