@@ -162,6 +162,17 @@ describe('push to a registry with htpasswd auth', () => {
     expect(r.stderr).toMatch(/^Error: .*unauthorized|authentication required/);
   });
 
+  it('pushes with credentials from --authfile (written by login)', async () => {
+    const authfile = join(userTempDir('push-auth-'), 'auth.json');
+    const l = await runCli(['login', '--tls-verify=false', '--authfile', authfile, '-u', 'pusher', '--password-stdin', reg.host], { input: 'pw\n' });
+    expect(l.code).toBe(0);
+    const r = await runCli(['push', '-q', '--tls-verify=false', '--authfile', authfile, h.fixtures.busybox, `${reg.host}/priv/viafile:1`], { storage, timeoutMs: 60_000 });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const i = await skopeo(['inspect', '--tls-verify=false', '--creds', 'pusher:pw', `docker://${reg.host}/priv/viafile:1`]);
+    expect(i.code).toBe(0);
+  });
+
   it('pushes with --creds; skopeo reads it back with the same config', async () => {
     const r = await runCli(['push', '-q', '--tls-verify=false', '--creds', 'pusher:pw', h.fixtures.busybox, `${reg.host}/priv/bb:1`], { storage, timeoutMs: 60_000 });
     expect(r.stderr).toBe('');

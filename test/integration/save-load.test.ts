@@ -162,7 +162,20 @@ describe('save (rootless)', () => {
     expect(l.stdout).toBe(`Loaded image: ${ref}\nLoaded image: ${h.fixtures.busybox}\n`);
   });
 
-  it('refuses to write to a terminal-less nothing: unknown image and bad format', async () => {
+  it('records every name given for one image as RepoTags; an id gives none', async () => {
+    const other = `${h.registry}/archive/other:tag`;
+    expect((await runCli(['tag', ref, other], { storage })).code).toBe(0);
+    const file = join(out, 'tags.tar');
+    expect((await runCli(['save', '-q', '-o', file, ref, other], { storage })).code).toBe(0);
+    const manifest = JSON.parse(execFileSync('tar', ['-xOf', file, 'manifest.json'], { encoding: 'utf8' }));
+    expect(manifest[0].RepoTags).toEqual([ref, other]);
+    const byId = join(out, 'byid.tar');
+    expect((await runCli(['save', '-q', '-o', byId, id.slice(0, 12)], { storage })).code).toBe(0);
+    expect(JSON.parse(execFileSync('tar', ['-xOf', byId, 'manifest.json'], { encoding: 'utf8' }))[0].RepoTags).toEqual([]);
+    expect((await runCli(['untag', id, other], { storage })).code).toBe(0);
+  });
+
+  it('refuses an unknown image and an unknown format, writing nothing', async () => {
     const a = await runCli(['save', '-o', join(out, 'x.tar'), 'nosuchimage'], { storage });
     expect(a.code).toBe(125);
     expect(a.stderr.trim()).toMatch(/^Error: nosuchimage: image not known$/);
