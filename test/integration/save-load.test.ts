@@ -231,6 +231,28 @@ describe('load (rootless)', () => {
     expect(run.stdout).toBe('oci\n');
   });
 
+  it('loads docker legacy layouts (layers as <id>/layer.tar behind symlinks) and gzip-compressed archives', async () => {
+    const file = join(dir, 'sk-legacy.tar');
+    const c = await skopeo(['copy', '--quiet', '--src-tls-verify=false', `docker://${h.fixtures.busybox}`, `docker-archive:${file}:example.com/legacy/bb:1`]);
+    expect(c.stderr).toBe('');
+    const x = join(dir, 'legacy');
+    execFileSync('mkdir', ['-p', join(x, 'aaa'), join(x, 'bbb')]);
+    execFileSync('tar', ['-xf', file, '-C', x]);
+    const manifest = JSON.parse(readFileSync(join(x, 'manifest.json'), 'utf8'));
+    const layer = manifest[0].Layers[0];
+    execFileSync('mv', [join(x, layer), join(x, 'aaa/layer.tar')]);
+    execFileSync('ln', ['-s', '../aaa/layer.tar', join(x, 'bbb/layer.tar')]);
+    manifest[0].Layers = ['bbb/layer.tar'];
+    writeFileSync(join(x, 'manifest.json'), JSON.stringify(manifest));
+    const legacy = join(dir, 'legacy.tar.gz');
+    execFileSync('sh', ['-c', 'tar -cf - -C "$0" . | gzip > "$1"', x, legacy]);
+    chmodSync(legacy, 0o644);
+    const s = newStorage();
+    const r = await runCli(['load', '-q', '-i', legacy], { storage: s, timeoutMs: 120_000 });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('Loaded image: example.com/legacy/bb:1\n');
+  });
+
   describe('bad archives are refused and leave nothing behind', () => {
     let good: string;
     beforeAll(async () => {
