@@ -82,10 +82,12 @@ export async function ensureUserNamespace(paths: StorePaths): Promise<number> {
 }
 
 /** argv prefix that runs a program inside the pause process's user and mount namespaces. */
-export function nsenterArgv(nsenter: string, pausePid: number): string[] {
+export function nsenterArgv(nsenter: string, pausePid: number, cwd?: string): string[] {
   // --preserve-credentials: our host uid already maps to 0 inside, and with a single-id
   // mapping setgroups is denied, so nsenter must not try to reset our groups.
-  return [nsenter, '--user', '--mount', '--preserve-credentials', '-t', String(pausePid), '--'];
+  // --wd: entering the mount namespace moves us to "/"; relative paths the user typed
+  // (save -o x.tar, load -i x.tar, cp ./f ctr:/) must keep meaning what they meant.
+  return [nsenter, '--user', '--mount', '--preserve-credentials', '-t', String(pausePid), ...(cwd ? [`--wd=${cwd}`] : []), '--'];
 }
 
 /** Environment for processes inside the namespace: who we really are, and where our files are. */
@@ -108,8 +110,17 @@ export async function execInUserNamespace(paths: StorePaths, argv: string[]): Pr
   const pid = await ensureUserNamespace(paths);
   const nsenter = requireProgram('nsenter', 'util-linux');
   const { execve } = await import('../native/execve.js');
-  const full = [...nsenterArgv(nsenter, pid), ...argv];
+  const full = [...nsenterArgv(nsenter, pid, currentDir()), ...argv];
   return execve(nsenter, full, insideEnv(paths));
+}
+
+/** The working directory, when there is one (it may have been removed under us). */
+function currentDir(): string | undefined {
+  try {
+    return process.cwd();
+  } catch {
+    return undefined;
+  }
 }
 
 /** Re-run this very CLI invocation inside the namespace. */

@@ -24,12 +24,10 @@ const def: CommandDef<LoadCliOptions> = {
   handler: async (args) => {
     if (!args.input && process.stdin.isTTY) throw new UsageError('cannot read from terminal, use command-line redirection or the --input flag');
     const { isRootless, resolvePaths } = await import('../../config/paths.js');
-    const { insideUserNamespace } = await import('../../rootless/userns.js');
-    const { reexecInUserNamespaceHere, restoreCallerCwd } = await import('./userns-cwd.js');
+    const { insideUserNamespace, reexecCliInUserNamespace } = await import('../../rootless/userns.js');
     const paths = resolvePaths(args);
     // Unpacking keeps file owners: that takes chown, so it happens inside our user namespace.
-    if (isRootless() && !insideUserNamespace()) return reexecInUserNamespaceHere(paths);
-    restoreCallerCwd();
+    if (isRootless() && !insideUserNamespace()) return reexecCliInUserNamespace(paths);
     const { Store } = await import('../../storage/store.js');
     const { loadImages } = await import('../../image/load.js');
     const say = (l: string) => !args.quiet && process.stderr.write(`${l}\n`);

@@ -44,12 +44,10 @@ const def: CommandDef<PushCliOptions> = {
     const fmt = args.format === 'docker' ? 'v2s2' : args.format;
     if (fmt !== undefined && fmt !== 'oci' && fmt !== 'v2s2') throw new UsageError(`unknown format "${args.format}": use oci or v2s2`);
     const { isRootless, resolvePaths } = await import('../../config/paths.js');
-    const { insideUserNamespace } = await import('../../rootless/userns.js');
-    const { reexecInUserNamespaceHere, restoreCallerCwd } = await import('./userns-cwd.js');
+    const { insideUserNamespace, reexecCliInUserNamespace } = await import('../../rootless/userns.js');
     const paths = resolvePaths(args);
     // Layer files belong to subordinate ids: only readable as root of our user namespace.
-    if (isRootless() && !insideUserNamespace()) return reexecInUserNamespaceHere(paths);
-    restoreCallerCwd();
+    if (isRootless() && !insideUserNamespace()) return reexecCliInUserNamespace(paths);
     const { Store } = await import('../../storage/store.js');
     const { pushImage } = await import('../../image/push.js');
     const say = (l: string) => !args.quiet && process.stderr.write(`${l}\n`);

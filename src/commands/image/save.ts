@@ -32,12 +32,10 @@ const def: CommandDef<SaveCliOptions> = {
   handler: async (args) => {
     if (!args.output && process.stdout.isTTY) throw new UsageError('refusing to save to terminal. Use -o flag or redirect');
     const { isRootless, resolvePaths } = await import('../../config/paths.js');
-    const { insideUserNamespace } = await import('../../rootless/userns.js');
-    const { reexecInUserNamespaceHere, restoreCallerCwd } = await import('./userns-cwd.js');
+    const { insideUserNamespace, reexecCliInUserNamespace } = await import('../../rootless/userns.js');
     const paths = resolvePaths(args);
     // Layer files belong to subordinate ids: only readable as root of our user namespace.
-    if (isRootless() && !insideUserNamespace()) return reexecInUserNamespaceHere(paths);
-    restoreCallerCwd();
+    if (isRootless() && !insideUserNamespace()) return reexecCliInUserNamespace(paths);
     const { Store } = await import('../../storage/store.js');
     const { saveImages } = await import('../../image/save.js');
     const say = (l: string) => !args.quiet && process.stderr.write(`${l}\n`);
