@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { ImageConfig } from '../oci/image.js';
 import { DEFAULT_CAPABILITIES, ALL_CAPABILITIES, mergeCapabilities } from '../runtime/spec/security.js';
+import { CONTAINER_INIT_PATH } from '../runtime/spec/mounts.js';
 import { processEnv } from '../runtime/spec/process.js';
 import type { ContainerConfig } from '../runtime/spec/types.js';
 import type { ContainerContext } from './context.js';
@@ -111,7 +112,9 @@ export function inspectContainerData(rec: ContainerRecord, f: InspectFacts): Rec
   const user = config.user ?? img?.User ?? '';
   const env = f.spec?.process?.env ?? processEnv(config, img, user === '' || user === 'root' || user.startsWith('0') ? '/root' : '/', hostname);
   const entrypoint = entrypointOf(config, f.image);
-  const cmd = rec.command.slice(0, entrypoint.length).join('\0') === entrypoint.join('\0') ? rec.command.slice(entrypoint.length) : rec.command;
+  // --init runs the command under catatonit: the command the user gave follows its `--`
+  const userArgs = config.init && rec.command[0] === CONTAINER_INIT_PATH && rec.command[1] === '--' ? rec.command.slice(2) : rec.command;
+  const cmd = userArgs.slice(0, entrypoint.length).join('\0') === entrypoint.join('\0') ? userArgs.slice(entrypoint.length) : userArgs;
   const caps = f.spec?.process?.capabilities;
   const effective = caps?.effective ?? (config.privileged ? [...ALL_CAPABILITIES] : mergeCapabilities(DEFAULT_CAPABILITIES, config.capAdd ?? [], config.capDrop ?? [], [...ALL_CAPABILITIES]));
   const bounding = caps?.bounding ?? effective;
