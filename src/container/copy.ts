@@ -169,18 +169,9 @@ async function copyOut(rec: ContainerRecord, root: string, srcPath: string, dest
   if (!st) throw new NotFoundError(`"${srcPath}" could not be found on container ${rec.name}: no such file or directory`);
   if (endsWithSlash(srcPath) && !st.isDirectory()) throw new TscCtrError(`"${srcPath}" is not a directory`, { code: 'TSC_ERR_COPY' });
   if (destPath === '-') {
-    const tar = await import('tar');
     const whole = src === root || (st.isDirectory() && endsWithDot(srcPath));
-    const cwd = whole ? src : dirname(src);
-    const entries = whole ? readdirSync(src).sort() : [basename(src)];
-    const out = o.stdout ?? process.stdout;
-    const c = tar.c({ cwd, portable: false, follow: false }, entries);
-    await new Promise<void>((res, rej) => {
-      c.on('error', rej);
-      out.on('error', rej);
-      c.on('end', () => res());
-      (c as unknown as Readable).pipe(out, { end: false });
-    });
+    const { writeTar } = await import('./tar-create.js');
+    await writeTar(whole ? src : dirname(src), whole ? readdirSync(src).sort() : [basename(src)], o.stdout ?? process.stdout);
     return;
   }
   const destHost = resolve(destPath);

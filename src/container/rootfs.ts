@@ -5,7 +5,7 @@
  * itself lives in our user namespace's mount namespace (rootless) or the host's (rootful).
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TscCtrError } from '../errors.js';
 import { type NsExec, wrap } from '../rootless/ns-exec.js';
@@ -70,6 +70,8 @@ export async function acquireContainerRootfs(ctx: ContainerContext, ns: NsExec, 
     const mounted = isMountPoint(f.merged, namespaceMountinfo(ns));
     const count = liveCount(table, 'container', rec.id, mounted);
     if (!mounted) {
+      // the upper dir's root is the rootfs root: it must be traversable by every container user
+      if (!existsSync(f.upper)) mkdirSync(f.upper, { recursive: true, mode: 0o755 });
       const lowers = imageLowerDirs(ctx, rec.layers);
       await mountOverlay(ns, { lowers, upper: f.upper, work: f.work, merged: f.merged, cwd: ctx.paths.storageRoot, rootless: ctx.rootless });
     }

@@ -31,7 +31,9 @@ const def: CommandDef<CpOptions> = {
     const { nsExec } = await import('../../rootless/ns-exec.js');
     const { copy } = await import('../../container/copy.js');
     const ctx = containerContext(args);
-    await copy(ctx, await nsExec(ctx.paths), String(args.src), String(args.dest), { archive: args.archive !== false, overwrite: !!args.overwrite });
+    // yargs reads a lone `-` as an empty string; no real path is empty
+    const arg = (v: unknown) => (v === '' ? '-' : String(v));
+    await copy(ctx, await nsExec(ctx.paths), arg(args.src), arg(args.dest), { archive: args.archive !== false, overwrite: !!args.overwrite });
     return 0;
   },
 };
