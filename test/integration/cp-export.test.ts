@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync, chownSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync, chownSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { harness, newStorage, runAsUser, runCli, storageEnv, userTempDir, type Storage } from '../harness/index.js';
@@ -133,5 +133,29 @@ describe('cp and export (rootless)', () => {
     expect(lines.some((l) => / etc\/group$/.test(l))).toBe(false);
     const piped = await sh('"$TSC" export made | tar tf - | grep -c home/app/out');
     expect(piped.stdout.trim()).toBe('1');
+  });
+});
+
+describe('cp, export and mount (rootful)', () => {
+  const h = harness();
+  it.skipIf(!h.root)('copies both ways, exports and mounts without a user namespace', async () => {
+    const storage = newStorage({ asRoot: true });
+    expect((await runCli(['pull', '-q', 'alpine'], { storage, timeoutMs: 120_000 })).code).toBe(0);
+    expect((await runCli(['create', '--name', 'rf', '-u', '1000:1000', 'alpine', 'stat', '-c', '%u:%g', '/home/app/in.txt'], { storage })).code).toBe(0);
+    const dir = mkdtempSync(join(h.runDir, 'rf-'));
+    writeFileSync(join(dir, 'in.txt'), 'in\n');
+    const c = await runCli(['cp', join(dir, 'in.txt'), 'rf:/home/app/'], { storage });
+    expect(c.stderr).toBe('');
+    expect((await runCli(['start', '-a', 'rf'], { storage })).stdout).toBe('1000:1000\n');
+    expect((await runCli(['cp', 'rf:/home/app/in.txt', join(dir, 'out.txt')], { storage })).code).toBe(0);
+    expect(readFileSync(join(dir, 'out.txt'), 'utf8')).toBe('in\n');
+    expect((await runCli(['export', '-o', join(dir, 'rf.tar'), 'rf'], { storage })).code).toBe(0);
+    const t = await runAsUser('tar', ['tvf', join(dir, 'rf.tar')], { asRoot: true });
+    expect(t.stdout).toMatch(/1000\/1000 .* home\/app\/in\.txt\n/);
+    const m = await runCli(['mount', 'rf'], { storage });
+    expect(m.stderr).toBe('');
+    expect(existsSync(join(m.stdout.trim(), 'home/app/in.txt'))).toBe(true);
+    expect((await runCli(['umount', 'rf'], { storage })).stdout.trim()).toMatch(/^[0-9a-f]{64}$/);
+    expect(existsSync(join(m.stdout.trim(), 'home/app/in.txt'))).toBe(false);
   });
 });
