@@ -174,3 +174,11 @@ export function mountedImages(ctx: ContainerContext, ns: NsExec): { id: string; 
     .filter((m) => m.kind === 'image' && isMountPoint(m.path, info))
     .map((m) => ({ id: m.id, path: m.path }));
 }
+
+/** Before `rm`: drop the holds users took with `mount` (Podman unmounts a removed container's rootfs too). */
+export async function dropUserMounts(ctx: ContainerContext, rec: ContainerRecord): Promise<void> {
+  const entry = new MountPoints(ctx.paths.runRoot).get('container', rec.id);
+  if (!entry || entry.count === 0) return;
+  const { nsExec } = await import('../rootless/ns-exec.js');
+  await releaseContainerRootfs(ctx, await nsExec(ctx.paths), rec, 'user', { force: true });
+}

@@ -84,4 +84,12 @@ describe('mount, umount, image mount (rootless)', () => {
     const after = await inUnshare(`test -f "${path}/etc/passwd" && echo mounted; "$TSC" umount mnt3 >/dev/null; test -e "${path}/etc/passwd" || echo gone`);
     expect(after.stdout.trim().split('\n')).toEqual(['mounted', 'gone']);
   });
+
+  it.skipIf(!h.user.created)('rm of a mounted container unmounts it', async () => {
+    const c = await runCli(['create', '--name', 'mnt4', image, 'true'], { storage });
+    expect(c.code).toBe(0);
+    const r = await inUnshare(`set -e; p=$("$TSC" mount mnt4); "$TSC" rm mnt4 >/dev/null; grep -c " $p " /proc/self/mountinfo || true; test -e "$p" || echo removed`);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim().split('\n')).toEqual(['0', 'removed']);
+  });
 });
