@@ -46,10 +46,12 @@ export async function inspectObjects(g: GlobalOptions, req: InspectRequest): Pro
       }
       if (req.type !== 'container') {
         const { Store } = await import('../../storage/store.js');
-        const { inspectImage } = await import('../../image/inspect.js');
+        const { describeProblems, imageProblems, inspectImage } = await import('../../image/inspect.js');
         store ??= Store.open(ctx.paths);
         const match = await store.lookupImage(name);
         if (match) {
+          const problem = describeProblems(match.image, imageProblems(store, match.image));
+          if (problem) (await import('../../ui/log.js')).log.warn(problem);
           found.push(inspectImage(store, match.image));
           continue;
         }
