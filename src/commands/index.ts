@@ -87,6 +87,47 @@ export const commands: CommandEntry[] = [
     load: () => import('./container/cleanup.js'),
   },
   {
+    path: ['container', 'mount'],
+    aliases: ['mount'],
+    describe: "Mount a working container's root filesystem",
+    load: () => import('./container/mount.js'),
+  },
+  {
+    path: ['container', 'unmount'],
+    aliases: ['umount', 'unmount'],
+    subAliases: ['umount'],
+    describe: "Unmount working container's root filesystem",
+    load: () => import('./container/unmount.js'),
+  },
+  {
+    path: ['container', 'inspect'],
+    describe: 'Display the configuration of a container',
+    load: () => import('./container/inspect.js'),
+  },
+  {
+    path: ['container', 'cp'],
+    aliases: ['cp'],
+    describe: 'Copy files/folders between a container and the local filesystem',
+    load: () => import('./container/cp.js'),
+  },
+  {
+    path: ['container', 'export'],
+    aliases: ['export'],
+    describe: "Export a container's filesystem contents as a tar archive",
+    load: () => import('./container/export.js'),
+  },
+  {
+    path: ['image', 'mount'],
+    describe: "Mount an image's root filesystem",
+    load: () => import('./image/mount.js'),
+  },
+  {
+    path: ['image', 'unmount'],
+    subAliases: ['umount'],
+    describe: "Unmount an image's root filesystem",
+    load: () => import('./image/unmount.js'),
+  },
+  {
     path: ['image', 'pull'],
     aliases: ['pull'],
     describe: 'Pull an image from a registry',

@@ -10,10 +10,12 @@ interface InspectOptions {
 
 const def: CommandDef<InspectOptions> = {
   usage: '[name..]',
-  description: 'Displays the low-level information of objects, identified by name or ID, as a JSON array by default. Images only for now.',
+  description:
+    'Displays the low-level information of containers and images, identified by name or ID, as a JSON array by default. ' +
+    'A name that is both a container and an image is taken as the container unless --type says otherwise.',
   examples: [
     ['$0 inspect alpine', 'An image, as JSON'],
-    ["$0 inspect --format '{{.Id}}' alpine", 'One field'],
+    ["$0 inspect --format '{{.State.Status}}' web", 'One field of a container'],
     ['$0 inspect --type image fedora', 'Look only for images'],
   ],
   builder: (y) =>
@@ -26,14 +28,9 @@ const def: CommandDef<InspectOptions> = {
   handler: async (args) => {
     const { UsageError } = await import('../errors.js');
     const type = args.type ?? 'all';
-    if (!['image', 'container', 'all'].includes(type)) throw new UsageError(`invalid type "${type}": must be "image", "container" or "all"`);
-    if (type === 'container' || args.latest) throw new UsageError('inspecting containers is not supported yet: use `tsc-ctr ps` for now');
-    const names = (args.name ?? []).map(String);
-    if (!names.length) throw new UsageError('no names or ids specified');
-    const { openStore } = await import('./image/store.js');
-    const { inspectImages } = await import('./image/inspect-run.js');
-    const notFound = type === 'image' ? (n: string) => `${n}: image not known` : (n: string) => `no such object: "${n}"`;
-    return inspectImages(openStore(args), names, args.format, notFound);
+    if (type !== 'image' && type !== 'container' && type !== 'all') throw new UsageError(`invalid type "${type}": must be "image", "container" or "all"`);
+    const { inspectObjects } = await import('./container/inspect-run.js');
+    return inspectObjects(args, { names: (args.name ?? []).map(String), type, format: args.format, size: args.size, latest: args.latest });
   },
 };
 export default def;

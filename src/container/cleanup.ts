@@ -1,6 +1,6 @@
 import { nsExec, removeTree } from '../rootless/ns-exec.js';
 import { runtimeDelete } from '../runtime/oci-runtime.js';
-import { unmount } from '../storage/overlay.js';
+import { releaseContainerRootfs } from './rootfs.js';
 import { selectRuntime } from './adapters.js';
 import { type ContainerContext, withStorageLock } from './context.js';
 import { containerFiles } from './start.js';
@@ -18,7 +18,7 @@ export async function cleanupContainer(ctx: ContainerContext, id: string): Promi
   if (state.status === 'running') return; // not exited yet: nothing to clean
   const ns = await nsExec(ctx.paths);
   const f = containerFiles(ctx, rec.id);
-  await unmount(ns, f.merged).catch(() => {});
+  await releaseContainerRootfs(ctx, ns, rec, 'container').catch(() => {});
   const rt = await selectRuntime(ctx, rec.runtime).catch(() => undefined);
   if (rt) await runtimeDelete(ns, rt, rec.id).catch(() => {});
   const dead = await withStorageLock(ctx, () => {

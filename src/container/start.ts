@@ -4,11 +4,11 @@ import { TscCtrError } from '../errors.js';
 import { nsExec, type NsExec } from '../rootless/ns-exec.js';
 import { startConmon } from '../runtime/conmon.js';
 import { type OciRuntime, runtimeGlobalArgs, runtimeStart } from '../runtime/oci-runtime.js';
-import { mountOverlay } from '../storage/overlay.js';
+import { acquireContainerRootfs, releaseContainerRootfs } from './rootfs.js';
 import { hostsFile, resolvConf } from '../net/etc-files.js';
 import { findProgram } from '../system/binaries.js';
 import { type ContainerContext, withStorageLock } from './context.js';
-import { imageLowerDirs, buildContainerSpec, selectRuntime } from './adapters.js';
+import { buildContainerSpec, selectRuntime } from './adapters.js';
 import type { ContainerRecord } from './types.js';
 import { Attachment } from './attach.js';
 
@@ -70,8 +70,8 @@ export async function startContainer(ctx: ContainerContext, rec: ContainerRecord
   for (const d of [f.run, f.exits, runtime.stateRoot]) mkdirSync(d, { recursive: true, mode: 0o700 });
   rmSync(ctx.containers.exitFile(rec.id), { force: true });
 
-  const lowers = imageLowerDirs(ctx, rec.layers);
-  await mountOverlay(ns, { lowers, upper: f.upper, work: f.work, merged: f.merged, cwd: ctx.paths.storageRoot, rootless: ctx.rootless });
+  // counted: a rootfs already mounted by `mount` or `cp` is shared, not mounted twice
+  await acquireContainerRootfs(ctx, ns, rec, 'container');
 
   const hostname = rec.createOptions.hostname ? String(rec.createOptions.hostname) : rec.id.slice(0, 12);
   writeFileSync(f.hostname, hostname);
@@ -98,8 +98,7 @@ export async function startContainer(ctx: ContainerContext, rec: ContainerRecord
       exitCommand,
     });
   } catch (err) {
-    const { unmount } = await import('../storage/overlay.js');
-    await unmount(ns, f.merged).catch(() => {});
+    await releaseContainerRootfs(ctx, ns, rec, 'container').catch(() => {});
     throw err;
   }
   const record = await withStorageLock(ctx, () =>

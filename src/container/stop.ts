@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TscCtrError } from '../errors.js';
 import { nsExec, removeTree } from '../rootless/ns-exec.js';
+import { dropUserMounts } from './rootfs.js';
 import { runtimeKill } from '../runtime/oci-runtime.js';
 import { selectRuntime } from './adapters.js';
 import { cleanupContainer } from './cleanup.js';
@@ -64,6 +65,7 @@ export async function removeContainer(ctx: ContainerContext, rec: ContainerRecor
   } else if (rec.state.mounted) {
     await cleanupContainer(ctx, rec.id);
   }
+  await dropUserMounts(ctx, rec);
   const dead = await withStorageLock(ctx, () => ctx.containers.remove(rec.id));
   if (dead) await removeTree(await nsExec(ctx.paths), dead);
 }
