@@ -4,13 +4,12 @@
  * other. A rootfs is mounted while its count is above zero or its container runs; the mount
  * itself lives in our user namespace's mount namespace (rootless) or the host's (rootful).
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TscCtrError } from '../errors.js';
-import { type NsExec, wrap } from '../rootless/ns-exec.js';
+import type { NsExec } from '../rootless/ns-exec.js';
 import { type MountKind, MountPoints } from '../storage/mountpoints.js';
-import { isMountPoint, mountOverlay } from '../storage/overlay.js';
+import { isMountPoint, mountOverlay, runIn } from '../storage/overlay.js';
 import type { ImageRecord } from '../storage/types.js';
 import { imageLowerDirs } from './adapters.js';
 import { type ContainerContext, withStorageLock } from './context.js';
@@ -36,21 +35,8 @@ function mountPoints(ctx: ContainerContext): MountPoints {
   return new MountPoints(ctx.paths.runRoot);
 }
 
-function runInNs(ns: NsExec, argv: string[], cwd: string): Promise<{ code: number; stderr: string }> {
-  // nsenter resets the working directory to the namespace's root: change it once inside
-  const full = ns.prefix.length ? ['/bin/sh', '-c', 'cd "$0" && exec "$@"', cwd, ...argv] : argv;
-  const [cmd, args] = wrap(ns, full);
-  return new Promise((resolve, reject) => {
-    const c = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], env: ns.env, cwd });
-    let err = '';
-    c.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    c.on('error', reject);
-    c.on('close', (code) => resolve({ code: code ?? 1, stderr: err.trim() }));
-  });
-}
-
 async function umountPath(ns: NsExec, path: string): Promise<void> {
-  const r = await runInNs(ns, ['umount', path], '/');
+  const r = await runIn(ns, ['umount', path], '/');
   if (r.code !== 0 && !/not mounted|no mount point|not found/i.test(r.stderr)) {
     throw new TscCtrError(`unmounting ${path}: ${r.stderr || `umount exited ${r.code}`}`, { code: 'TSC_ERR_MOUNT' });
   }
@@ -144,7 +130,7 @@ export async function mountImage(ctx: ContainerContext, ns: NsExec, img: ImageRe
       mkdirSync(merged, { recursive: true, mode: 0o700 });
       const opts = [`lowerdir=${lowers.join(':')}`];
       if (ctx.rootless) opts.push('userxattr');
-      const r = await runInNs(ns, ['mount', '-t', 'overlay', 'overlay', '-o', `ro,${opts.join(',')}`, merged], ctx.paths.storageRoot);
+      const r = await runIn(ns, ['mount', '-t', 'overlay', 'overlay', '-o', `ro,${opts.join(',')}`, merged], ctx.paths.storageRoot);
       if (r.code !== 0) throw new TscCtrError(`mounting image ${img.id.slice(0, 12)} at ${merged}: ${r.stderr || `mount exited ${r.code}`}`, { code: 'TSC_ERR_MOUNT' });
     }
     table.set('image', img.id, merged, count + 1);

@@ -26,7 +26,8 @@ export function overlayOptions(m: Pick<OverlayMount, 'lowers' | 'upper' | 'work'
   return s;
 }
 
-function runIn(ns: NsExec, argv: string[], cwd: string): Promise<{ code: number; stderr: string }> {
+/** Run a mount-table command in the namespace, from `cwd` there; stderr kept for the error. */
+export function runIn(ns: NsExec, argv: string[], cwd: string): Promise<{ code: number; stderr: string }> {
   // Relative lower paths must resolve inside the namespace we mount in: nsenter's --wd opens
   // the directory before it enters the namespaces (a host-side path: overlay then refuses the
   // lower dir with "failed to clone lowerpath"), so change directory once inside.
