@@ -41,10 +41,14 @@ const def: CommandDef<ImportCliOptions> = {
     // Unpacking keeps file owners: that takes chown, so it happens inside our user namespace.
     if (isRootless() && !insideUserNamespace()) return reexecCliInUserNamespace(paths);
     const { Store } = await import('../../storage/store.js');
+    const { UsageError } = await import('../../errors.js');
     const { importImage } = await import('../../image/import.js');
     const { log } = await import('../../ui/log.js');
     const store = Store.open(paths);
-    const r = await importImage(store, String(args.path), {
+    // yargs-parser reads a lone `-` as an option without a name (value ''): it means stdin here.
+    const source = args.path === '' || (args.path as unknown) === true ? (process.argv.includes('-') ? '-' : '') : String(args.path);
+    if (source === '') throw new UsageError('an empty path: give a tarball path, - for stdin, or a URL');
+    const r = await importImage(store, source, {
       changes: args.change?.map(String),
       message: args.message,
       os: args.os,
