@@ -84,6 +84,13 @@ function pairs(change: string, kind: 'ENV' | 'LABEL', value: string): { name: st
     throw bad(change, (err as Error).message);
   }
   if (words.length === 0) throw bad(change, `${kind} needs NAME=VALUE`);
+  if (words.length > 1 && words[0]!.includes('=') && !words.slice(1).every((w) => w.includes('='))) {
+    // `ENV NAME=value with spaces`: Podman takes everything after the first '=' as the value.
+    const i = value.indexOf('=');
+    const name = unquote(value.slice(0, i).trim());
+    if (name === '') throw bad(change, `${kind} needs a non-empty name`);
+    return [{ name, value: unquote(value.slice(i + 1)) }];
+  }
   if (!words[0]!.includes('=')) {
     // `ENV NAME value with spaces`
     const m = /^(\S+)\s*([\s\S]*)$/.exec(value)!;

@@ -41,18 +41,36 @@ export function isUrl(source: string): boolean {
 }
 
 async function openUrl(url: string): Promise<Readable> {
-  const { request } = await import('undici');
-  let res;
-  try {
-    res = await request(url, { method: 'GET', maxRedirections: 5 } as Parameters<typeof request>[1]);
-  } catch (err) {
-    throw new TscCtrError(`downloading ${url}: ${(err as Error).message}`, { code: 'TSC_ERR_DOWNLOAD', cause: err });
+  // undici is CommonJS: bundled, its exports may sit under `default`.
+  const mod = (await import('undici')) as typeof import('undici') & { default?: typeof import('undici') };
+  const { request, EnvHttpProxyAgent } = mod.default ?? mod;
+  // HTTP(S)_PROXY and NO_PROXY apply, as for registries.
+  const agent = new EnvHttpProxyAgent();
+  const fail = (e: TscCtrError): never => {
+    void agent.close().catch(() => {});
+    throw e;
+  };
+  let where = url;
+  for (let hops = 0; ; hops++) {
+    let res;
+    try {
+      res = await request(where, { method: 'GET', dispatcher: agent });
+    } catch (err) {
+      return fail(new TscCtrError(`downloading ${url}: ${(err as Error).message}`, { code: 'TSC_ERR_DOWNLOAD', cause: err }));
+    }
+    const loc = res.headers.location;
+    if (res.statusCode >= 300 && res.statusCode < 400 && typeof loc === 'string' && hops < 5) {
+      res.body.resume();
+      where = new URL(loc, where).toString();
+      continue;
+    }
+    if (res.statusCode !== 200) {
+      res.body.resume();
+      return fail(new TscCtrError(`downloading ${url}: the server answered HTTP ${res.statusCode}`, { code: 'TSC_ERR_DOWNLOAD' }));
+    }
+    res.body.once('close', () => void agent.close().catch(() => {}));
+    return res.body;
   }
-  if (res.statusCode !== 200) {
-    res.body.resume();
-    throw new TscCtrError(`downloading ${url}: the server answered HTTP ${res.statusCode}`, { code: 'TSC_ERR_DOWNLOAD' });
-  }
-  return res.body;
 }
 
 async function openFile(path: string): Promise<Readable> {

@@ -17,6 +17,8 @@ describe('parseChange', () => {
     ['ENV FOO="a b"', { kind: 'ENV', name: 'FOO', value: 'a b' }],
     ['ENV FOO a b', { kind: 'ENV', name: 'FOO', value: 'a b' }],
     ['ENV EMPTY=', { kind: 'ENV', name: 'EMPTY', value: '' }],
+    ['ENV=GREETING=hi there', { kind: 'ENV', name: 'GREETING', value: 'hi there' }],
+    ['ENV "G"="a b" c', { kind: 'ENV', name: 'G', value: '"a b" c' }],
     ['LABEL com.example.x=1', { kind: 'LABEL', name: 'com.example.x', value: '1' }],
     ['LABEL "a b"="c d"', { kind: 'LABEL', name: 'a b', value: 'c d' }],
     ['EXPOSE 80', { kind: 'EXPOSE', ports: ['80/tcp'] }],
