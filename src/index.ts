@@ -110,3 +110,9 @@ export {
   TemplateError,
   type FormatOptions,
 } from './ui/format.js';
+// Images made here: import (a rootfs tarball), commit (a container's upper dir as a layer).
+export { parseChange, parseChanges, applyChanges, type Change } from './image/changes.js';
+export { importImage, type ImportOptions, type ImportResult } from './image/import.js';
+export { commitContainer, type CommitOptions, type CommitResult } from './image/commit.js';
+export { upperDiffTar, upperEntries, type UpperDiffOptions } from './storage/diff/upper.js';
+export { entryHeader, type TarEntry as LayerTarEntry } from './storage/diff/tar-writer.js';

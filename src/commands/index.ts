@@ -152,6 +152,18 @@ export const commands: CommandEntry[] = [
     load: () => import('./image/load.js'),
   },
   {
+    path: ['image', 'import'],
+    aliases: ['import'],
+    describe: 'Import a tarball to create a filesystem image',
+    load: () => import('./image/import.js'),
+  },
+  {
+    path: ['container', 'commit'],
+    aliases: ['commit'],
+    describe: 'Create new image based on the changed container',
+    load: () => import('./container/commit.js'),
+  },
+  {
     path: ['image', 'ls'],
     aliases: ['images'],
     subAliases: ['list'],

@@ -62,7 +62,7 @@ const MAX_JSON_BLOB = 16 * 1024 * 1024;
 export const DEFAULT_MAX_LAYER_SIZE = 256 * 1024 ** 3;
 
 /** Ids our namespace maps: files owned by higher ids get the overflow id. Undefined = no limit. */
-function namespaceIdLimits(): { uidMax: number; gidMax: number } | undefined {
+export function namespaceIdLimits(): { uidMax: number; gidMax: number } | undefined {
   try {
     const u = maxMappedId(parseIdMapFile(readFileSync('/proc/self/uid_map', 'utf8')));
     const g = maxMappedId(parseIdMapFile(readFileSync('/proc/self/gid_map', 'utf8')));

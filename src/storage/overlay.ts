@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { TscCtrError } from '../errors.js';
 import { type NsExec, wrap } from '../rootless/ns-exec.js';
 
@@ -42,8 +43,23 @@ export function runIn(ns: NsExec, argv: string[], cwd: string): Promise<{ code: 
   });
 }
 
+/** Permission bits of a layer's root (0755 when it cannot be read). */
+function rootModeOf(dir: string | undefined): number {
+  try {
+    return dir === undefined ? 0o755 : statSync(dir).mode & 0o7777;
+  } catch {
+    return 0o755;
+  }
+}
+
 export async function mountOverlay(ns: NsExec, m: OverlayMount): Promise<void> {
-  for (const d of [m.upper, m.work, m.merged]) mkdirSync(d, { recursive: true, mode: 0o700 });
+  // The upper dir's root is the container's `/`: give a new one the image's root mode (as
+  // containers/storage does), or a non-root USER cannot even look up /bin/sh.
+  if (!existsSync(m.upper)) {
+    mkdirSync(m.upper, { recursive: true, mode: 0o700 });
+    chmodSync(m.upper, rootModeOf(m.lowers[0] === undefined ? undefined : resolve(m.cwd, m.lowers[0])));
+  }
+  for (const d of [m.work, m.merged]) mkdirSync(d, { recursive: true, mode: 0o700 });
   const r = await runIn(ns, ['mount', '-t', 'overlay', 'overlay', '-o', overlayOptions(m), m.merged], m.cwd);
   if (r.code !== 0) throw new TscCtrError(`mounting the container rootfs at ${m.merged}: ${r.stderr || `mount exited ${r.code}`}`, { code: 'TSC_ERR_MOUNT' });
 }
