@@ -71,6 +71,8 @@ export async function startContainer(ctx: ContainerContext, rec: ContainerRecord
   rmSync(ctx.containers.exitFile(rec.id), { force: true });
 
   const lowers = imageLowerDirs(ctx, rec.layers);
+  // Recorded before mounting: if this process dies from here on, rm/cleanup know to unmount.
+  if (!rec.state.mounted) await withStorageLock(ctx, () => ctx.containers.update(rec.id, (r) => void (r.state.mounted = true)));
   await mountOverlay(ns, { lowers, upper: f.upper, work: f.work, merged: f.merged, cwd: ctx.paths.storageRoot, rootless: ctx.rootless });
 
   const hostname = rec.createOptions.hostname ? String(rec.createOptions.hostname) : rec.id.slice(0, 12);

@@ -279,7 +279,12 @@ describe.skipIf(!harness().user.created)('concurrency and crashes (rootless)', (
   }, 120_000);
 
   it('kill -9 of `run -d` at any point leaves storage usable; what started can be stopped and removed', async () => {
-    for (const delay of [150, 400, 700, 1000, 1400, 2000]) {
+    // spread the kills over the time a whole `run -d` takes here
+    const t0 = Date.now();
+    await runCli(['run', '-d', '--name', 'timing', image, 'true'], { storage });
+    const full = Date.now() - t0;
+    await runCli(['rm', '-f', 'timing'], { storage });
+    for (const delay of [0.3, 0.45, 0.55, 0.65, 0.75, 0.85, 0.95].map((f) => Math.round(f * full))) {
       await runAndKill(storage, ['run', '-d', '--name', `mid${delay}`, image, 'sleep', '600'], delay);
       const ps = await runCli(['ps', '-a', '--no-trunc', '--format', '{{.ID}} {{.Names}} {{.State}}'], { storage });
       expect(ps.code).toBe(0);
