@@ -63,6 +63,19 @@ describe.skipIf(!harness().user.created)('run -it under tmux (rootless)', () => 
     expect(ps.stdout).toContain('tty1 running');
   });
 
+  it('attach --detach-keys detaches again with the chosen keys', async () => {
+    const cmd = [process.execPath, h.bin, '--root', storage.root, '--runroot', storage.runroot, 'attach', '--detach-keys', 'ctrl-x,x', 'tty1'].join(' ');
+    await tmux('new-session', '-d', '-s', 'd', '-x', '100', '-y', '30', `${cmd}; echo DETACHED $?; sleep 120`);
+    await new Promise((res) => setTimeout(res, 500));
+    await tmux('send-keys', '-t', 'd', 'echo via-d', 'Enter');
+    await waitFor(/^via-d\s*$/m, 15_000, 'd');
+    await tmux('send-keys', '-t', 'd', 'C-x');
+    await tmux('send-keys', '-t', 'd', 'x');
+    await waitFor(/DETACHED 0/, 15_000, 'd');
+    const ps = await runCli(['ps', '--format', '{{.Names}} {{.State}}'], { storage });
+    expect(ps.stdout).toContain('tty1 running');
+  });
+
   it('attach re-attaches: typed commands work, `exit 5` ends it with code 5', async () => {
     const cmd = [process.execPath, h.bin, '--root', storage.root, '--runroot', storage.runroot, 'attach', 'tty1'].join(' ');
     const r = await tmux('new-session', '-d', '-s', 'a', '-x', '100', '-y', '30', `${cmd}; echo ATTEXIT $?; sleep 120`);
