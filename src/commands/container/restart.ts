@@ -20,7 +20,7 @@ const def: CommandDef<RestartOptions> = {
     y
       .positional('containers', { type: 'string', array: true })
       .option('time', { alias: 't', type: 'number', describe: 'Seconds to wait for stop before killing the container' })
-      .option('all', { alias: 'a', type: 'boolean', describe: 'Restart all non-running containers' })
+      .option('all', { alias: 'a', type: 'boolean', describe: 'Restart all containers' })
       .option('running', { type: 'boolean', describe: 'Restart only running containers' })
       .option('latest', { alias: 'l', type: 'boolean', describe: 'Act on the latest container tsc-ctr is aware of' })
       .option('cidfile', { type: 'string', array: true, describe: 'Read the container ID from the file' }) as any,
