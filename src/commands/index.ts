@@ -82,6 +82,35 @@ export const commands: CommandEntry[] = [
     load: () => import('./container/logs.js'),
   },
   {
+    path: ['container', 'attach'],
+    aliases: ['attach'],
+    describe: 'Attach to a running container',
+    load: () => import('./container/attach.js'),
+  },
+  {
+    path: ['container', 'restart'],
+    aliases: ['restart'],
+    describe: 'Restart one or more containers',
+    load: () => import('./container/restart.js'),
+  },
+  {
+    path: ['container', 'rename'],
+    aliases: ['rename'],
+    describe: 'Rename an existing container',
+    load: () => import('./container/rename.js'),
+  },
+  {
+    path: ['container', 'prune'],
+    describe: 'Remove all non running containers',
+    load: () => import('./container/prune.js'),
+  },
+  {
+    path: ['container', 'top'],
+    aliases: ['top'],
+    describe: 'Display the running processes of a container',
+    load: () => import('./container/top.js'),
+  },
+  {
     path: ['container', 'cleanup'],
     describe: 'Clean up network and mount points of one or more containers',
     load: () => import('./container/cleanup.js'),

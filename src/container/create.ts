@@ -3,6 +3,7 @@ import { TscCtrError } from '../errors.js';
 import { removeContainer } from './stop.js';
 import { type ContainerContext, withStorageLock } from './context.js';
 import { randomName } from './names.js';
+import { validateContainerName } from './rename.js';
 import { newContainerId } from '../storage/containers.js';
 import { containerConfigFor, processArgsFor, resolveImageForContainer } from './adapters.js';
 import { parseSignal } from './signals.js';
@@ -39,6 +40,7 @@ function labels(list: string[] | undefined): Record<string, string> {
 /** `create`: resolve (or pull) the image and record the container; nothing runs yet. */
 export async function createContainer(ctx: ContainerContext, req: CreateRequest): Promise<ContainerRecord> {
   const o = req.options;
+  if (req.name !== undefined) validateContainerName(req.name);
   if (o.cidfile && existsSync(o.cidfile)) throw new TscCtrError(`container id file exists. Ensure another container is not using it or delete ${o.cidfile}`);
   const config = containerConfigFor(o, req.command);
   const image = await resolveImageForContainer(ctx, req.image, o);

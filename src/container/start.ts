@@ -70,6 +70,8 @@ export async function startContainer(ctx: ContainerContext, rec: ContainerRecord
   for (const d of [f.run, f.exits, runtime.stateRoot]) mkdirSync(d, { recursive: true, mode: 0o700 });
   rmSync(ctx.containers.exitFile(rec.id), { force: true });
 
+  // Recorded before mounting: if this process dies from here on, rm/cleanup know to unmount.
+  if (!rec.state.mounted) await withStorageLock(ctx, () => ctx.containers.update(rec.id, (r) => void (r.state.mounted = true)));
   // counted: a rootfs already mounted by `mount` or `cp` is shared, not mounted twice
   await acquireContainerRootfs(ctx, ns, rec, 'container');
 
