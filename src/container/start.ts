@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { TscCtrError } from '../errors.js';
 import { nsExec, type NsExec } from '../rootless/ns-exec.js';
 import { startConmon } from '../runtime/conmon.js';
@@ -11,6 +12,7 @@ import { type ContainerContext, withStorageLock } from './context.js';
 import { buildContainerSpec, selectRuntime } from './adapters.js';
 import type { ContainerRecord } from './types.js';
 import { Attachment } from './attach.js';
+import { processAlive } from './state.js';
 
 export interface StartOptions {
   /** Connect to the attach socket before the process starts, so no output is lost. */
@@ -58,10 +60,22 @@ export function containerFiles(ctx: ContainerContext, id: string) {
 }
 
 /**
+ * The conmon of a previous run still runs its exit command (`container cleanup`) for a moment
+ * after the exit file appears; that cleanup would unmount the rootfs we are about to mount.
+ * Wait for it, unless we are that exit command (a restart policy starting the container again).
+ */
+async function previousConmonGone(rec: ContainerRecord): Promise<void> {
+  const old = rec.state.conmonPid;
+  if (!old || old === process.ppid) return;
+  for (let i = 0; i < 600 && processAlive(old); i++) await sleep(50);
+}
+
+/**
  * Start a created (or exited) container: mount its rootfs, write the bundle, hand it to conmon
  * and the runtime. With `attach`, the attach socket is connected before `runtime start`.
  */
 export async function startContainer(ctx: ContainerContext, rec: ContainerRecord, opts: StartOptions = {}): Promise<Started> {
+  await previousConmonGone(rec);
   const f = containerFiles(ctx, rec.id);
   const ns = await nsExec(ctx.paths);
   const runtime = await selectRuntime(ctx, rec.runtime);

@@ -89,6 +89,21 @@ function suite(mode: 'rootless' | 'rootful') {
       await runCli(['rm', '-f', '-t', '0', 'rs', 'rs-exited'], { storage });
     }, 120_000);
 
+    it('start right after an exit: the old exit command does not unmount the new run', async () => {
+      // `wait` returns when the exit file appears; conmon's cleanup may still be on its way
+      for (let i = 0; i < 3; i++) {
+        const name = `again-${i}`;
+        expect((await runCli(['run', '-d', '--name', name, image, 'echo', 'hi'], { storage })).code).toBe(0);
+        expect((await runCli(['wait', name], { storage })).stdout).toBe('0\n');
+        const s = await runCli(['start', '-a', name], { storage });
+        expect(s.stderr).toBe('');
+        expect(s.stdout).toBe('hi\n');
+        expect(s.code).toBe(0);
+        expect((await runCli(['logs', name], { storage })).stdout).toBe('hi\nhi\n');
+        await runCli(['rm', name], { storage });
+      }
+    }, 120_000);
+
     it('rename: running containers too; validation and uniqueness errors', async () => {
       const d = await runCli(['run', '-d', '--name', 'old-name', image, 'sleep', '600'], { storage });
       expect(d.code).toBe(0);
