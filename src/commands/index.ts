@@ -76,6 +76,12 @@ export const commands: CommandEntry[] = [
     load: () => import('./container/wait.js'),
   },
   {
+    path: ['container', 'port'],
+    aliases: ['port'],
+    describe: 'List port mappings or a specific mapping for the container',
+    load: () => import('./container/port.js'),
+  },
+  {
     path: ['container', 'logs'],
     aliases: ['logs'],
     describe: 'Fetch the logs of one or more containers',
