@@ -18,9 +18,12 @@ function pastaPortSpec(p: PortMapping): string {
 
 const has = (opts: string[], ...names: string[]) => opts.some((o) => names.some((n) => o === n || o.startsWith(`${n}=`)));
 
-export function pastaArgs(opts: { options: string[]; ports: PortMapping[]; netns: string; pidFile: string }): string[] {
+export function pastaArgs(opts: { options: string[]; ports: PortMapping[]; netns: string; pidFile: string; realRoot?: boolean }): string[] {
   const user = opts.options;
   const args = ['--config-net', ...user];
+  // As real root, this pasta drops to "nobody" before it opens the namespace file, which lives
+  // in root-only directories: keep root (rootless, it runs as our own id in the user namespace).
+  if (opts.realRoot && !has(user, '--runas')) args.push('--runas', '0');
   const tcp = opts.ports.filter((p) => p.protocol === 'tcp');
   const udp = opts.ports.filter((p) => p.protocol === 'udp');
   for (const p of tcp) args.push('-t', pastaPortSpec(p));

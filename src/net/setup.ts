@@ -67,7 +67,6 @@ export async function setupNetwork(ctx: ContainerContext, rec: ContainerRecord, 
   const req = networkRequest(rec);
   let kind = req.kind;
   if (kind === 'default') {
-    if (!ctx.rootless) throw new TscCtrError('rootful containers need --network pasta, slirp4netns, none or host: tsc-ctr has no bridge network for root', { code: 'TSC_ERR_NETWORK' });
     const choice = await chooseDefaultHelper(ns, ctx.paths);
     if (!choice) throw new HostError('no network helper: install passt (pasta) or slirp4netns, or use --network none', 'TSC_ERR_MISSING_PROGRAM');
     kind = choice.name;
@@ -104,7 +103,7 @@ export async function setupNetwork(ctx: ContainerContext, rec: ContainerRecord, 
     mkdirSync(run, { recursive: true, mode: 0o700 });
     if (kind === 'pasta') {
       const pidFile = join(run, 'pasta.pid');
-      const pid = await startPasta(ns, helper, pastaArgs({ options: req.options, ports, netns: netnsPath, pidFile }), pidFile);
+      const pid = await startPasta(ns, helper, pastaArgs({ options: req.options, ports, netns: netnsPath, pidFile, realRoot: !ctx.rootless }), pidFile);
       state.helper = { name: 'pasta', pid };
     } else {
       // the API socket path must fit in sun_path (108 bytes): keep it short, next to the netns file

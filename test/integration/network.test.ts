@@ -185,3 +185,51 @@ describe('DNS and hosts', () => {
     expect(r.stdout.trim().split('\n').pop()).toBe('box1');
   });
 });
+
+describe.skipIf(!harness().root)('rootful', () => {
+  let rootful: Storage;
+  beforeAll(async () => {
+    rootful = newStorage({ asRoot: true });
+    const r = await runCli(['pull', '-q', image], { storage: rootful, timeoutMs: 120_000 });
+    expect(r.code).toBe(0);
+  }, 180_000);
+
+  it.each(['pasta', 'slirp4netns'])('--network %s reaches the host and publishes a port', async (helper) => {
+    const r = await runCli(['run', '--rm', '--network', helper, image, 'wget', '-q', '-O-', `http://host.containers.internal:${hostPort}/root`], { storage: rootful, timeoutMs: 60_000 });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('hello from the host /root\n');
+    const port = await freePort();
+    const d = await runCli(['run', '-d', '--name', `rweb-${helper}`, '--network', helper, '-p', `127.0.0.1:${port}:80`, image, 'sh', '-c', 'mkdir /www && echo rootful > /www/index.html && exec httpd -f -p 80 -h /www'], { storage: rootful, timeoutMs: 60_000 });
+    expect(d.stderr).toBe('');
+    const body = await eventually(() => httpGet(`http://127.0.0.1:${port}/index.html`).catch((e) => String(e)), (b) => b === 'rootful\n');
+    expect(body).toBe('rootful\n');
+    await runCli(['rm', '-f', '-t', '0', `rweb-${helper}`], { storage: rootful, timeoutMs: 60_000 });
+    expect(helpersOf(rootful)).toEqual([]);
+  });
+});
+
+describe('sharing and failures', () => {
+  it('--network container:NAME shares the other container\'s namespace and files', async () => {
+    const port = await freePort();
+    const d = await runCli(['run', '-d', '--name', 'owner', '--network', 'slirp4netns', '--add-host', 'shared.local:192.0.2.9', image, 'sh', '-c', `mkdir /www && echo from-owner > /www/i && exec httpd -f -p ${port} -h /www`], { storage, timeoutMs: 60_000 });
+    expect(d.code).toBe(0);
+    const r = await eventually(
+      () => runCli(['run', '--rm', '--network', 'container:owner', image, 'sh', '-c', `wget -q -O- http://127.0.0.1:${port}/i; grep shared.local /etc/hosts`], { storage, timeoutMs: 60_000 }),
+      (x) => x.code === 0,
+    );
+    expect(r.stdout).toBe('from-owner\n192.0.2.9\tshared.local\n');
+    const stopped = await runCli(['run', '--rm', '--network', 'container:nosuch', image, 'true'], { storage });
+    expect(stopped.code).toBe(125);
+    expect(stopped.stderr).toBe('Error: no container with name or ID "nosuch" found\n');
+    await runCli(['rm', '-f', '-t', '0', 'owner'], { storage, timeoutMs: 60_000 });
+    expect(helpersOf(storage)).toEqual([]);
+  });
+
+  it('a helper that fails is reported with its own message, and nothing is left', async () => {
+    const r = await runCli(['run', '--rm', '--network', 'pasta:--no-such-flag', image, 'true'], { storage, timeoutMs: 60_000 });
+    expect(r.code).toBe(125);
+    expect(r.stderr).toMatch(/^Error: pasta failed: .*no-such-flag/);
+    expect(readdirSync(`${storage.runroot}/netns`).filter((f) => f.startsWith('netns-'))).toEqual([]);
+    expect(helpersOf(storage)).toEqual([]);
+  });
+});
