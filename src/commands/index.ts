@@ -8,6 +8,7 @@ export const groups: GroupEntry[] = [
   { name: 'system', describe: 'Manage tsc-ctr' },
   { name: 'container', describe: 'Manage containers' },
   { name: 'image', describe: 'Manage images' },
+  { name: 'network', describe: 'Manage networks' },
 ];
 
 export const commands: CommandEntry[] = [
@@ -91,6 +92,28 @@ export const commands: CommandEntry[] = [
     path: ['container', 'cleanup'],
     describe: 'Clean up network and mount points of one or more containers',
     load: () => import('./container/cleanup.js'),
+  },
+  {
+    path: ['network', 'create'],
+    describe: 'Create networks for containers',
+    load: () => import('./network/create.js'),
+  },
+  {
+    path: ['network', 'ls'],
+    subAliases: ['list'],
+    describe: 'List networks',
+    load: () => import('./network/ls.js'),
+  },
+  {
+    path: ['network', 'inspect'],
+    describe: 'Inspect network',
+    load: () => import('./network/inspect.js'),
+  },
+  {
+    path: ['network', 'rm'],
+    subAliases: ['remove'],
+    describe: 'Remove networks',
+    load: () => import('./network/rm.js'),
   },
   {
     path: ['image', 'pull'],

@@ -8,7 +8,7 @@ import type { NetworkKind, NetworkRequest, PortMapping, Protocol } from './types
 
 const SLIRP_KEYS = new Set(['allow_host_loopback', 'cidr', 'enable_ipv6', 'mtu', 'outbound_addr', 'outbound_addr6', 'port_handler']);
 
-export function parseNetworkFlag(v: string | undefined): Pick<NetworkRequest, 'kind' | 'options' | 'container' | 'path'> {
+export function parseNetworkFlag(v: string | undefined): Pick<NetworkRequest, 'kind' | 'options' | 'container' | 'path' | 'network'> {
   if (v === undefined || v === '' || v === 'default' || v === 'private' || v === 'bridge') return { kind: 'default', options: [] };
   if (v === 'none' || v === 'host') return { kind: v, options: [] };
   const i = v.indexOf(':');
@@ -27,7 +27,9 @@ export function parseNetworkFlag(v: string | undefined): Pick<NetworkRequest, 'k
     if (kind === 'slirp4netns') for (const o of options) validateSlirpOption(o);
     return { kind, options };
   }
-  throw new UsageError(`--network=${v} is not supported: use none, host, pasta[:OPTS], slirp4netns[:OPTS], container:NAME or ns:PATH`);
+  // anything else names a user-defined network (checked against the store at create)
+  if (i < 0 && /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(v)) return { kind: 'bridge', options: [], network: v };
+  throw new UsageError(`--network=${v} is not supported: use none, host, pasta[:OPTS], slirp4netns[:OPTS], container:NAME, ns:PATH or a network name`);
 }
 
 function validateSlirpOption(o: string): void {
@@ -147,7 +149,7 @@ export function parseNetworkRequest(f: NetworkFlags): NetworkRequest {
   const ports = (f.publish ?? []).flatMap(parsePublish);
   const own: NetworkKind[] = ['default', 'pasta', 'slirp4netns'];
   if ((ports.length || f.publishAll) && !own.includes(base.kind)) {
-    throw new UsageError(`cannot publish ports with --network ${f.network}: only pasta and slirp4netns networks forward ports`);
+    throw new UsageError(`cannot publish ports with --network ${f.network}: only pasta and slirp4netns forward ports here`);
   }
   for (const d of f.dns ?? []) if (d !== 'none' && isIP(d) === 0) throw new UsageError(`invalid --dns "${d}": not an IP address`);
   const noOwnFiles = base.kind === 'container';

@@ -12,6 +12,7 @@ import { Store } from '../storage/store.js';
 import { findProgram } from '../system/binaries.js';
 import type { ContainerContext } from '../container/context.js';
 import type { ContainerRecord } from '../container/types.js';
+import { attachToBridge, detachFromBridge, peerHostLines, updatePeerHosts } from './bridge.js';
 import { chooseDefaultHelper } from './choose.js';
 import { hostsFile, resolvConf } from './etc-files.js';
 import { pastaArgs, slirpAddPorts, slirpArgs, startPasta, startSlirp, stopHelper } from './helpers.js';
@@ -92,6 +93,21 @@ export async function setupNetwork(ctx: ContainerContext, rec: ContainerRecord, 
     return save(ctx, rec.id, { kind, netnsPath, joinPath: netnsPath, ports: [] });
   }
 
+  if (kind === 'bridge') {
+    const { getNetwork } = await import('./networks.js');
+    const net = getNetwork(ctx.paths, req.network!);
+    await createNetns(ns, netnsPath);
+    const state: NetworkState = { kind, netnsPath, joinPath: netnsPath, ports: [], network: net.name };
+    try {
+      save(ctx, rec.id, state); // recorded first, so teardown finds the veth after a failure
+      const a = await attachToBridge(ctx, ns, rec.id, netnsPath, net);
+      return save(ctx, rec.id, { ...state, ip: a.ip, gateway: a.gateway, veth: a.veth });
+    } catch (err) {
+      await teardownNetwork(ctx, rec.id, ns);
+      throw err;
+    }
+  }
+
   const helper = findProgram(kind);
   if (!helper) throw new HostError(`${kind} not found on PATH: install the ${kind === 'pasta' ? 'passt' : 'slirp4netns'} package`, 'TSC_ERR_MISSING_PROGRAM');
   const wanted = req.publishAll ? mergePublishAll(req.ports, exposedPorts(ctx, rec)) : req.ports;
@@ -135,6 +151,11 @@ export async function teardownNetwork(ctx: ContainerContext, id: string, ns: NsE
   if (!s) return;
   if (s.helper) stopHelper(s.helper.pid, s.helper.name);
   if (s.helper?.apiSocket) rmSync(s.helper.apiSocket, { force: true });
+  if (s.kind === 'bridge' && s.network) {
+    updatePeerHosts(ctx, s.network, id, '', true);
+    rmSync(stateFile(ctx, id), { force: true }); // before detach: we no longer count as a user of the shared namespace
+    await detachFromBridge(ctx, ns, id, s.veth);
+  }
   if (s.netnsPath) await removeNetns(ns, s.netnsPath);
   rmSync(stateFile(ctx, id), { force: true });
 }
@@ -163,7 +184,7 @@ export function hostAddressFor(state: NetworkState, req: NetworkRequest): string
     }
     return hostIPv4();
   }
-  if (state.kind === 'host') return hostIPv4();
+  if (state.kind === 'host' || state.kind === 'bridge') return hostIPv4();
   return undefined;
 }
 
@@ -181,9 +202,14 @@ export function writeEtcFiles(ctx: ContainerContext, rec: ContainerRecord, state
     }
   }
   const hostIp = hostAddressFor(state, req);
+  let peers: string[] = [];
+  if (state.kind === 'bridge' && state.network && state.ip) {
+    peers = peerHostLines(ctx, state.network, rec.id);
+    updatePeerHosts(ctx, state.network, rec.id, `${state.ip}\t${rec.name} ${rec.id.slice(0, 12)}`, false);
+  }
   const addHosts = req.addHosts.map((h) => ({ name: h.name, ip: h.ip === 'host-gateway' ? (hostIp ?? hostIPv4() ?? '127.0.0.1') : h.ip }));
-  writeFileAtomic(f.hosts, hostsFile({ hostHosts: readOr('/etc/hosts', ''), hostname: f.hostname, name: rec.name, ip: state.ip, hostIp, addHosts }));
-  const first = state.kind === 'slirp4netns' ? [slirpDns(slirpOption(req.options, 'cidr') ?? SLIRP_DEFAULT_CIDR)] : state.kind === 'pasta' ? [PASTA_DNS] : [];
+  writeFileAtomic(f.hosts, hostsFile({ hostHosts: readOr('/etc/hosts', ''), hostname: f.hostname, name: rec.name, ip: state.ip, hostIp, addHosts }) + peers.map((l) => `${l}\n`).join(''));
+  const first = state.kind === 'slirp4netns' ? [slirpDns(slirpOption(req.options, 'cidr') ?? SLIRP_DEFAULT_CIDR)] : state.kind === 'pasta' ? [PASTA_DNS] : state.kind === 'bridge' ? [slirpDns(SLIRP_DEFAULT_CIDR)] : [];
   writeFileAtomic(
     f.resolv,
     resolvConf({ hostResolv: readOr('/etc/resolv.conf', ''), first, dns: req.dns, dnsSearch: req.dnsSearch, dnsOptions: req.dnsOptions, ipv6: slirpOption(req.options, 'enable_ipv6') === 'true' }),

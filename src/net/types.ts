@@ -3,7 +3,7 @@
  * container's network is (run dir network.json). Both JSON.
  */
 
-export type NetworkKind = 'pasta' | 'slirp4netns' | 'none' | 'host' | 'container' | 'ns' | 'default';
+export type NetworkKind = 'pasta' | 'slirp4netns' | 'none' | 'host' | 'container' | 'ns' | 'default' | 'bridge';
 export type Protocol = 'tcp' | 'udp';
 
 /** One `-p` mapping after range expansion is left to the helper: a range is kept whole. */
@@ -26,6 +26,8 @@ export interface NetworkRequest {
   container?: string;
   /** ns:PATH */
   path?: string;
+  /** A user-defined network's name (kind bridge). */
+  network?: string;
   ports: PortMapping[];
   publishAll: boolean;
   dns: string[];
@@ -43,6 +45,9 @@ export interface NetworkState {
   /** The namespace the container joins (ours, another container's, or ns:PATH). */
   joinPath?: string;
   helper?: { name: 'pasta' | 'slirp4netns'; pid: number; apiSocket?: string };
+  /** kind bridge: the network and our end of the veth pair in the shared namespace. */
+  network?: string;
+  veth?: string;
   ip?: string;
   gateway?: string;
   /** Published ports as actually bound (random host ports resolved). */

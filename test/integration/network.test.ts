@@ -233,3 +233,51 @@ describe('sharing and failures', () => {
     expect(helpersOf(storage)).toEqual([]);
   });
 });
+
+describe('user-defined networks', () => {
+  it('network create/ls/inspect/rm; containers on one network reach each other by name', async () => {
+    const c = await runCli(['network', 'create', 'appnet'], { storage });
+    expect(c.stderr).toBe('');
+    expect(c.stdout).toBe('appnet\n');
+    const dup = await runCli(['network', 'create', 'appnet'], { storage });
+    expect(dup.code).toBe(125);
+    expect(dup.stderr).toBe('Error: network name appnet already used: network already exists\n');
+    const ls = await runCli(['network', 'ls'], { storage });
+    expect(ls.stdout).toMatch(/^NETWORK ID\s+NAME\s+DRIVER\n[0-9a-f]{12}\s+appnet\s+bridge\n$/);
+    const ins = JSON.parse((await runCli(['network', 'inspect', 'appnet'], { storage })).stdout);
+    expect(ins[0]).toMatchObject({ name: 'appnet', driver: 'bridge', subnets: [{ subnet: '10.89.0.0/24', gateway: '10.89.0.1' }], internal: false, dns_enabled: true });
+
+    const missing = await runCli(['create', '--network', 'nonet', image, 'true'], { storage });
+    expect(missing.code).toBe(125);
+    expect(missing.stderr).toBe('Error: unable to find network with name or ID nonet: network not found\n');
+
+    const a = await runCli(['run', '-d', '--name', 'alpha', '--network', 'appnet', image, 'sh', '-c', 'mkdir /www && echo i-am-alpha > /www/index.html && ln -s /etc/hosts /www/hosts && exec httpd -f -p 80 -h /www'], { storage, timeoutMs: 60_000 });
+    expect(a.stderr).toBe('');
+    expect(a.code).toBe(0);
+    const b = await runCli(['run', '-d', '--name', 'beta', '--network', 'appnet', image, 'sleep', '100'], { storage, timeoutMs: 60_000 });
+    expect(b.code).toBe(0);
+    // beta reaches alpha by name
+    const got = await eventually(
+      () => runCli(['run', '--rm', '--network', 'container:beta', image, 'wget', '-q', '-O-', 'http://alpha/index.html'], { storage, timeoutMs: 60_000 }),
+      (r) => r.code === 0,
+    );
+    expect(got.stdout).toBe('i-am-alpha\n');
+    // alpha learnt beta's name when beta started (its /etc/hosts is rewritten in place)
+    // (read through alpha's own mount: httpd serves its /etc/hosts)
+    const hosts = await runCli(['run', '--rm', '--network', 'container:beta', image, 'wget', '-q', '-O-', 'http://alpha/hosts'], { storage, timeoutMs: 60_000 });
+    expect(hosts.stdout).toMatch(/\n10\.89\.0\.3\tbeta [0-9a-f]{12}\n/);
+    // and the outside (the host) is reachable through the shared namespace's slirp4netns
+    const out = await runCli(['run', '--rm', '--network', 'appnet', image, 'wget', '-q', '-O-', `http://host.containers.internal:${hostPort}/n`], { storage, timeoutMs: 60_000 });
+    expect(out.stdout).toBe('hello from the host /n\n');
+
+    const busy = await runCli(['network', 'rm', 'appnet'], { storage });
+    expect(busy.code).toBe(2);
+    expect(busy.stderr).toBe('Error: "appnet" has associated containers with it. Use -f to forcibly delete containers and pods: network is being used\n');
+    const rm = await runCli(['network', 'rm', '-f', '-t', '0', 'appnet'], { storage, timeoutMs: 60_000 });
+    expect(rm.stdout).toBe('appnet\n');
+    const names = (await runCli(['ps', '-a', '--format', '{{.Names}}'], { storage })).stdout.split('\n');
+    expect(names.filter((n) => n === 'alpha' || n === 'beta')).toEqual([]);
+    expect(helpersOf(storage)).toEqual([]);
+    expect((await runCli(['network', 'ls', '-q'], { storage })).stdout).toBe('');
+  });
+});

@@ -35,6 +35,7 @@ describe('parseNetworkFlag', () => {
     expect(parseNetworkFlag('slirp4netns:allow_host_loopback=true,mtu=1500')).toEqual({ kind: 'slirp4netns', options: ['allow_host_loopback=true', 'mtu=1500'] });
     expect(parseNetworkFlag('container:web')).toEqual({ kind: 'container', options: [], container: 'web' });
     expect(parseNetworkFlag('ns:/run/netns/x')).toEqual({ kind: 'ns', options: [], path: '/run/netns/x' });
+    expect(parseNetworkFlag('mynet')).toEqual({ kind: 'bridge', options: [], network: 'mynet' });
   });
   it.each([
     ['slirp4netns:bogus=1', 'unknown option for slirp4netns: "bogus=1"'],
@@ -42,7 +43,8 @@ describe('parseNetworkFlag', () => {
     ['slirp4netns:allow_host_loopback=yes', 'slirp4netns option allow_host_loopback must be true or false, got "yes"'],
     ['slirp4netns:cidr=10.0.0.0/30', 'slirp4netns option cidr must be an IPv4 network with a prefix of at most /25'],
     ['ns:relative', 'needs an absolute path'],
-    ['macvlan', '--network=macvlan is not supported'],
+    ['weird:thing', '--network=weird:thing is not supported'],
+    ['bad name!', '--network=bad name! is not supported'],
   ])('%s is refused', (v, msg) => expect(() => parseNetworkFlag(v)).toThrow(msg));
   it('ports need a network with a helper', () => {
     expect(() => parseNetworkRequest({ network: 'none', publish: ['80'] })).toThrow('cannot publish ports with --network none');

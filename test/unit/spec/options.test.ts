@@ -145,7 +145,7 @@ describe('small parsers', () => {
     ['bridge', 'private'],
   ])('network %s → %s', (v, want) => expect(parseNetworkMode(v)).toBe(want));
   it('network container: joins another namespace', () => expect(parseNetworkMode('container:abc')).toBe('private'));
-  it('unknown network modes are refused', () => expect(() => parseNetworkMode('macvlan')).toThrow('not supported'));
+  it('unknown network modes are refused', () => expect(() => parseNetworkMode('weird:thing')).toThrow('not supported'));
 });
 
 describe('prepareCreateOptions', () => {
