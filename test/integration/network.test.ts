@@ -206,6 +206,16 @@ describe.skipIf(!harness().root)('rootful', () => {
     await runCli(['rm', '-f', '-t', '0', `rweb-${helper}`], { storage: rootful, timeoutMs: 60_000 });
     expect(helpersOf(rootful)).toEqual([]);
   });
+
+  it('a user-defined network works for root too', async () => {
+    expect((await runCli(['network', 'create', 'rootnet'], { storage: rootful })).code).toBe(0);
+    const a = await runCli(['run', '-d', '--name', 'ra', '--network', 'rootnet', image, 'sh', '-c', 'mkdir /www && echo ra > /www/i && exec httpd -f -p 80 -h /www'], { storage: rootful, timeoutMs: 60_000 });
+    expect(a.stderr).toBe('');
+    const got = await eventually(() => runCli(['run', '--rm', '--network', 'rootnet', image, 'wget', '-q', '-O-', 'http://ra/i'], { storage: rootful, timeoutMs: 60_000 }), (r) => r.code === 0);
+    expect(got.stdout).toBe('ra\n');
+    expect((await runCli(['network', 'rm', '-f', '-t', '0', 'rootnet'], { storage: rootful, timeoutMs: 60_000 })).stdout).toBe('rootnet\n');
+    expect(helpersOf(rootful)).toEqual([]);
+  });
 });
 
 describe('sharing and failures', () => {
