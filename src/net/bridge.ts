@@ -69,7 +69,7 @@ async function ensureShared(ns: NsExec, runRoot: string): Promise<SharedNetns> {
     pid = await startSlirp(ns, slirp, slirpArgs({ options: [], netns: p.netns }), p.log);
     await run(ns, p.netns, 'echo 1 > /proc/sys/net/ipv4/ip_forward', 'enabling forwarding in the rootless network namespace');
   } catch (err) {
-    if (pid) stopHelper(pid, 'slirp4netns');
+    if (pid) await stopHelper(pid, 'slirp4netns');
     await removeNetns(ns, p.netns);
     throw err;
   }
@@ -146,7 +146,7 @@ export async function detachFromBridge(ctx: ContainerContext, ns: NsExec, id: st
     if (veth) await execIn(ns, ['nsenter', `--net=${shared.netnsPath}`, 'ip', 'link', 'del', veth]);
     const others = peerStates(ctx).filter((x) => x.id !== id && x.state.kind === 'bridge');
     if (others.length === 0) {
-      stopHelper(shared.helperPid, 'slirp4netns');
+      await stopHelper(shared.helperPid, 'slirp4netns');
       await removeNetns(ns, shared.netnsPath);
       writeFileAtomic(p.state, '{}\n');
     }

@@ -18,7 +18,7 @@ function pastaPortSpec(p: PortMapping): string {
 
 const has = (opts: string[], ...names: string[]) => opts.some((o) => names.some((n) => o === n || o.startsWith(`${n}=`)));
 
-export function pastaArgs(opts: { options: string[]; ports: PortMapping[]; netns: string; pidFile: string; realRoot?: boolean }): string[] {
+export function pastaArgs(opts: { options: string[]; ports: PortMapping[]; netns: string; pidFile: string; realRoot?: boolean; mtu?: number | undefined }): string[] {
   const user = opts.options;
   const args = ['--config-net', ...user];
   // As real root, this pasta drops to "nobody" before it opens the namespace file, which lives
@@ -33,8 +33,9 @@ export function pastaArgs(opts: { options: string[]; ports: PortMapping[]; netns
   if (!has(user, '-T', '--tcp-ns')) args.push('-T', 'none');
   if (!has(user, '-U', '--udp-ns')) args.push('-U', 'none');
   if (!has(user, '--dns-forward')) args.push('--dns-forward', PASTA_DNS);
-  // pasta's tap path is slow at small MTUs (0.16-0.27 Gbit/s at 1400 here): ask for the largest
-  if (!has(user, '-m', '--mtu')) args.push('--mtu', '65520');
+  // pasta's tap path is slow at the host's MTU (0.16-0.27 Gbit/s at 1400 here); the MTU that
+  // measured best (choose.ts), else the largest
+  if (!has(user, '-m', '--mtu')) args.push('--mtu', String(opts.mtu ?? 65520));
   if (!has(user, '-d', '--debug', '--trace')) args.push('--quiet');
   args.push('--netns', opts.netns, '--pid', opts.pidFile);
   return args;
@@ -165,13 +166,34 @@ export async function slirpAddPorts(socket: string, ports: PortMapping[]): Promi
   }
 }
 
-/** Stop a helper if the pid is still that helper (pids get reused). */
-export function stopHelper(pid: number, name: string): void {
+function isHelper(pid: number, name: string): boolean {
   try {
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    if (!cmdline.split('\0')[0]?.endsWith(name)) return;
+    return !!cmdline.split('\0')[0]?.endsWith(name);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Stop a helper if the pid is still that helper (pids get reused), and wait until it is gone:
+ * while it runs it holds the namespace file open, and the file cannot be unmounted.
+ */
+export async function stopHelper(pid: number, name: string): Promise<void> {
+  if (!isHelper(pid, name)) return;
+  try {
     process.kill(pid, 'SIGTERM');
   } catch {
-    /* gone already */
+    return;
+  }
+  for (let i = 0; i < 40 && isHelper(pid, name); i++) {
+    if (i === 20) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+    await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -56,7 +56,13 @@ export async function removeNetns(ns: NsExec, path: string): Promise<void> {
     const r = await execIn(ns, ['umount', path]);
     if (r.code !== 0) break;
   }
-  rmSync(path, { force: true });
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // still held (a helper that would not die): detach it lazily rather than leave it behind
+    await execIn(ns, ['umount', '-l', path]);
+    rmSync(path, { force: true });
+  }
 }
 
 /** Addresses inside a namespace: first global IPv4 and the default gateway. */

@@ -13,7 +13,7 @@ import { findProgram } from '../system/binaries.js';
 import type { ContainerContext } from '../container/context.js';
 import type { ContainerRecord } from '../container/types.js';
 import { attachToBridge, detachFromBridge, peerHostLines, updatePeerHosts } from './bridge.js';
-import { chooseDefaultHelper } from './choose.js';
+import { chooseDefaultHelper, recordedChoice } from './choose.js';
 import { hostsFile, resolvConf } from './etc-files.js';
 import { pastaArgs, slirpAddPorts, slirpArgs, startPasta, startSlirp, stopHelper } from './helpers.js';
 import { createNetns, netnsAddresses, netnsPathFor, removeNetns } from './netns.js';
@@ -68,7 +68,7 @@ export async function setupNetwork(ctx: ContainerContext, rec: ContainerRecord, 
   const req = networkRequest(rec);
   let kind = req.kind;
   if (kind === 'default') {
-    const choice = await chooseDefaultHelper(ns, ctx.paths);
+    const choice = await chooseDefaultHelper(ns, ctx.paths, !ctx.rootless);
     if (!choice) throw new HostError('no network helper: install passt (pasta) or slirp4netns, or use --network none', 'TSC_ERR_MISSING_PROGRAM');
     kind = choice.name;
   }
@@ -119,7 +119,7 @@ export async function setupNetwork(ctx: ContainerContext, rec: ContainerRecord, 
     mkdirSync(run, { recursive: true, mode: 0o700 });
     if (kind === 'pasta') {
       const pidFile = join(run, 'pasta.pid');
-      const pid = await startPasta(ns, helper, pastaArgs({ options: req.options, ports, netns: netnsPath, pidFile, realRoot: !ctx.rootless }), pidFile);
+      const pid = await startPasta(ns, helper, pastaArgs({ options: req.options, ports, netns: netnsPath, pidFile, realRoot: !ctx.rootless, mtu: recordedChoice()?.pastaMtu }), pidFile);
       state.helper = { name: 'pasta', pid };
     } else {
       // the API socket path must fit in sun_path (108 bytes): keep it short, next to the netns file
@@ -133,7 +133,7 @@ export async function setupNetwork(ctx: ContainerContext, rec: ContainerRecord, 
     Object.assign(state, await netnsAddresses(ns, netnsPath));
     return save(ctx, rec.id, state);
   } catch (err) {
-    if (state.helper) stopHelper(state.helper.pid, state.helper.name);
+    if (state.helper) await stopHelper(state.helper.pid, state.helper.name);
     await removeNetns(ns, netnsPath);
     rmSync(stateFile(ctx, rec.id), { force: true });
     throw err;
@@ -149,7 +149,7 @@ function save(ctx: ContainerContext, id: string, s: NetworkState): NetworkState 
 export async function teardownNetwork(ctx: ContainerContext, id: string, ns: NsExec): Promise<void> {
   const s = readNetworkState(ctx, id);
   if (!s) return;
-  if (s.helper) stopHelper(s.helper.pid, s.helper.name);
+  if (s.helper) await stopHelper(s.helper.pid, s.helper.name);
   if (s.helper?.apiSocket) rmSync(s.helper.apiSocket, { force: true });
   if (s.kind === 'bridge' && s.network) {
     updatePeerHosts(ctx, s.network, id, '', true);

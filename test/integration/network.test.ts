@@ -158,6 +158,7 @@ describe('ports and helpers', () => {
     // the choice is recorded per user with the measured throughput of each helper
     const rec = JSON.parse(readFileSync(join(harness().user.home, '.cache/tsc-ctr/network-helper.json'), 'utf8'));
     expect(Object.keys(rec.gbits).sort()).toEqual(['pasta', 'slirp4netns']);
+    expect([65520, 16384, 4000]).toContain(rec.pastaMtu);
     const faster = rec.gbits.pasta > rec.gbits.slirp4netns ? 'pasta' : 'slirp4netns';
     expect(rec.name).toBe(faster);
     expect(info.stdout.trim()).toBe(faster);
@@ -205,6 +206,15 @@ describe.skipIf(!harness().root)('rootful', () => {
     expect(body).toBe('rootful\n');
     await runCli(['rm', '-f', '-t', '0', `rweb-${helper}`], { storage: rootful, timeoutMs: 60_000 });
     expect(helpersOf(rootful)).toEqual([]);
+    // the namespace file is unmounted and gone (a live helper would have kept it busy)
+    expect(readdirSync(`${rootful.runroot}/netns`).filter((f) => f.startsWith('netns-'))).toEqual([]);
+  });
+
+  it('the default network for root is measured too (both helpers)', async () => {
+    const r = await runCli(['run', '--rm', image, 'wget', '-q', '-O-', `http://host.containers.internal:${hostPort}/rd`], { storage: rootful, timeoutMs: 120_000 });
+    expect(r.stdout).toBe('hello from the host /rd\n');
+    const rec = JSON.parse(readFileSync('/var/cache/tsc-ctr/network-helper.json', 'utf8'));
+    expect(Object.keys(rec.gbits).sort()).toEqual(['pasta', 'slirp4netns']);
   });
 
   it('a user-defined network works for root too', async () => {
