@@ -90,3 +90,20 @@ describe('ports', () => {
     expect(pickFaster({}, ['pasta', 'slirp4netns'])).toBe('pasta');
   });
 });
+
+describe('inspect and ps shapes', async () => {
+  const { networkSettings, psPorts, psPortsText } = await import('../../../src/net/inspect.js');
+  const state = { kind: 'pasta' as const, joinPath: '/run/x/netns/netns-1', ports: [{ hostIp: '127.0.0.1', hostPort: 8080, containerPort: 80, range: 2, protocol: 'tcp' as const }] };
+  it('NetworkSettings.Ports per container port; SandboxKey is the namespace file', () => {
+    const s = networkSettings(state);
+    expect(s.Ports).toEqual({ '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '8080' }], '81/tcp': [{ HostIp: '127.0.0.1', HostPort: '8081' }] });
+    expect(s.SandboxKey).toBe('/run/x/netns/netns-1');
+    expect(s.IPAddress).toBe('');
+    expect(networkSettings({ kind: 'bridge', ports: [], ip: '10.89.0.2', gateway: '10.89.0.1' }).IPAddress).toBe('10.89.0.2');
+  });
+  it('ps Ports', () => {
+    expect(psPorts(undefined)).toBeNull();
+    expect(psPorts(state)).toEqual([{ host_ip: '127.0.0.1', container_port: 80, host_port: 8080, range: 2, protocol: 'tcp' }]);
+    expect(psPortsText(state)).toBe('127.0.0.1:8080-8081->80-81/tcp');
+  });
+});
