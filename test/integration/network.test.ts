@@ -245,6 +245,20 @@ describe('sharing and failures', () => {
     expect(helpersOf(storage)).toEqual([]);
   });
 
+  it('--network ns:PATH joins a namespace file; --network host sees the host interfaces', async () => {
+    const d = await runCli(['run', '-d', '--network', 'slirp4netns', image, 'sleep', '100'], { storage, timeoutMs: 60_000 });
+    const id = d.stdout.trim();
+    const r = await runCli(['run', '--rm', '--network', `ns:${storage.runroot}/netns/netns-${id}`, image, 'ip', '-o', '-4', 'addr', 'show', 'tap0'], { storage, timeoutMs: 60_000 });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('inet 10.0.2.100/24');
+    await runCli(['rm', '-f', '-t', '0', id], { storage, timeoutMs: 60_000 });
+    const gone = await runCli(['run', '--rm', '--network', 'ns:/nonexistent/netns', image, 'true'], { storage });
+    expect(gone.code).toBe(125);
+    expect(gone.stderr).toBe('Error: network namespace /nonexistent/netns does not exist\n');
+    const host = await runCli(['run', '--rm', '--network', 'host', image, 'ls', '/sys/class/net'], { storage, timeoutMs: 60_000 });
+    expect(host.stdout.split('\n').sort()).toEqual(['', ...readdirSync('/sys/class/net')].sort());
+  });
+
   it('a helper that fails is reported with its own message, and nothing is left', async () => {
     const r = await runCli(['run', '--rm', '--network', 'pasta:--no-such-flag', image, 'true'], { storage, timeoutMs: 60_000 });
     expect(r.code).toBe(125);
