@@ -8,6 +8,7 @@ export const groups: GroupEntry[] = [
   { name: 'system', describe: 'Manage tsc-ctr' },
   { name: 'container', describe: 'Manage containers' },
   { name: 'image', describe: 'Manage images' },
+  { name: 'network', describe: 'Manage networks' },
 ];
 
 export const commands: CommandEntry[] = [
@@ -74,6 +75,12 @@ export const commands: CommandEntry[] = [
     aliases: ['wait'],
     describe: 'Block on one or more containers',
     load: () => import('./container/wait.js'),
+  },
+  {
+    path: ['container', 'port'],
+    aliases: ['port'],
+    describe: 'List port mappings or a specific mapping for the container',
+    load: () => import('./container/port.js'),
   },
   {
     path: ['container', 'logs'],
@@ -155,6 +162,28 @@ export const commands: CommandEntry[] = [
     subAliases: ['umount'],
     describe: "Unmount an image's root filesystem",
     load: () => import('./image/unmount.js'),
+  },
+  {
+    path: ['network', 'create'],
+    describe: 'Create networks for containers',
+    load: () => import('./network/create.js'),
+  },
+  {
+    path: ['network', 'ls'],
+    subAliases: ['list'],
+    describe: 'List networks',
+    load: () => import('./network/ls.js'),
+  },
+  {
+    path: ['network', 'inspect'],
+    describe: 'Inspect network',
+    load: () => import('./network/inspect.js'),
+  },
+  {
+    path: ['network', 'rm'],
+    subAliases: ['remove'],
+    describe: 'Remove networks',
+    load: () => import('./network/rm.js'),
   },
   {
     path: ['image', 'pull'],

@@ -112,6 +112,8 @@ export interface SpecFiles {
   resolvPath: string;
   hostnamePath: string;
   pausePid?: number | undefined;
+  /** The network namespace file to join (src/net/setup.ts). */
+  netnsPath?: string | undefined;
 }
 
 /** Named and anonymous volumes live under the storage root (volumes/NAME/_data). */
@@ -153,6 +155,7 @@ export async function buildContainerSpec(ctx: ContainerContext, rec: ContainerRe
     containerId: rec.id,
     files: { resolvConf: f.resolvPath, hosts: f.hostsPath, hostname: f.hostnamePath },
     ...(initPath ? { initPath } : {}),
+    ...(f.netnsPath ? { netnsPath: f.netnsPath } : {}),
     sourceMountFlags: readSourceMountFlags(bindSources(config, initPath)),
   };
   const seccomp = readSeccompProfile(config);

@@ -5,6 +5,7 @@ import { selectRuntime } from './adapters.js';
 import { type ContainerContext, withStorageLock } from './context.js';
 import { containerFiles } from './start.js';
 import { currentState } from './state.js';
+import { teardownNetwork } from '../net/setup.js';
 
 /**
  * After the container exited (conmon's exit command, or the attached `run` itself): record the
@@ -21,6 +22,7 @@ export async function cleanupContainer(ctx: ContainerContext, id: string): Promi
   await releaseContainerRootfs(ctx, ns, rec, 'container').catch(() => {});
   const rt = await selectRuntime(ctx, rec.runtime).catch(() => undefined);
   if (rt) await runtimeDelete(ns, rt, rec.id).catch(() => {});
+  await teardownNetwork(ctx, rec.id, ns).catch(() => {});
   const dead = await withStorageLock(ctx, () => {
     const now = ctx.containers.read(rec.id);
     if (!now) return undefined;

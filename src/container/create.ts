@@ -8,6 +8,7 @@ import { newContainerId } from '../storage/containers.js';
 import { containerConfigFor, processArgsFor, resolveImageForContainer } from './adapters.js';
 import { parseSignal } from './signals.js';
 import type { ContainerRecord } from './types.js';
+import { getNetwork } from '../net/networks.js';
 
 export interface CreateRequest {
   image: string;
@@ -43,6 +44,7 @@ export async function createContainer(ctx: ContainerContext, req: CreateRequest)
   if (req.name !== undefined) validateContainerName(req.name);
   if (o.cidfile && existsSync(o.cidfile)) throw new TscCtrError(`container id file exists. Ensure another container is not using it or delete ${o.cidfile}`);
   const config = containerConfigFor(o, req.command);
+  if (config.net?.kind === 'bridge') getNetwork(ctx.paths, config.net.network!); // a missing network is an error now, not at start
   const image = await resolveImageForContainer(ctx, req.image, o);
   const command = processArgsFor(config, image.config);
   if (o.replace && req.name) {

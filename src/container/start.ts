@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TscCtrError } from '../errors.js';
@@ -6,7 +6,6 @@ import { nsExec, type NsExec } from '../rootless/ns-exec.js';
 import { startConmon } from '../runtime/conmon.js';
 import { type OciRuntime, runtimeGlobalArgs, runtimeStart } from '../runtime/oci-runtime.js';
 import { acquireContainerRootfs, releaseContainerRootfs } from './rootfs.js';
-import { hostsFile, resolvConf } from '../net/etc-files.js';
 import { findProgram } from '../system/binaries.js';
 import { type ContainerContext, withStorageLock } from './context.js';
 import { buildContainerSpec, selectRuntime } from './adapters.js';
@@ -24,14 +23,6 @@ export interface Started {
   ns: NsExec;
   runtime: OciRuntime;
   attachment?: Attachment | undefined;
-}
-
-function readOr(path: string, fallback: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return fallback;
-  }
 }
 
 /** Paths of one container's files. */
@@ -84,16 +75,22 @@ export async function startContainer(ctx: ContainerContext, rec: ContainerRecord
   for (const d of [f.run, f.exits, runtime.stateRoot]) mkdirSync(d, { recursive: true, mode: 0o700 });
   rmSync(ctx.containers.exitFile(rec.id), { force: true });
 
-  // Recorded before mounting: if this process dies from here on, rm/cleanup know to unmount.
-  if (!rec.state.mounted) await withStorageLock(ctx, () => ctx.containers.update(rec.id, (r) => void (r.state.mounted = true)));
-  // counted: a rootfs already mounted by `mount` or `cp` is shared, not mounted twice
-  await acquireContainerRootfs(ctx, ns, rec, 'container');
+  const { setupNetwork, teardownNetwork, writeEtcFiles } = await import('../net/setup.js');
+  const net = await setupNetwork(ctx, rec, ns); // first: a port in use fails before anything is mounted
+  try {
+    // Recorded before mounting: if this process dies from here on, rm/cleanup know to unmount.
+    if (!rec.state.mounted) await withStorageLock(ctx, () => ctx.containers.update(rec.id, (r) => void (r.state.mounted = true)));
+    // counted: a rootfs already mounted by `mount` or `cp` is shared, not mounted twice
+    await acquireContainerRootfs(ctx, ns, rec, 'container');
+  } catch (err) {
+    await teardownNetwork(ctx, rec.id, ns);
+    throw err;
+  }
 
   const hostname = rec.createOptions.hostname ? String(rec.createOptions.hostname) : rec.id.slice(0, 12);
   writeFileSync(f.hostname, hostname);
-  writeFileSync(f.hosts, hostsFile({ hostHosts: readOr('/etc/hosts', ''), hostname, name: rec.name }));
-  writeFileSync(f.resolv, resolvConf({ hostResolv: readOr('/etc/resolv.conf', '') }));
-  const spec = await buildContainerSpec(ctx, rec, { rootfs: f.merged, hostname, hostsPath: f.hosts, resolvPath: f.resolv, hostnamePath: f.hostname, pausePid: ns.pausePid });
+  writeEtcFiles(ctx, rec, net, { hosts: f.hosts, resolv: f.resolv, hostname });
+  const spec = await buildContainerSpec(ctx, rec, { rootfs: f.merged, hostname, hostsPath: f.hosts, resolvPath: f.resolv, hostnamePath: f.hostname, pausePid: ns.pausePid, netnsPath: net.joinPath });
   writeFileSync(f.config, spec);
 
   const exitCommand = [...ctx.self, '--root', ctx.paths.storageRoot, '--runroot', ctx.paths.runRoot, 'container', 'cleanup', rec.id];
@@ -115,6 +112,7 @@ export async function startContainer(ctx: ContainerContext, rec: ContainerRecord
     });
   } catch (err) {
     await releaseContainerRootfs(ctx, ns, rec, 'container').catch(() => {});
+    await teardownNetwork(ctx, rec.id, ns);
     throw err;
   }
   const record = await withStorageLock(ctx, () =>

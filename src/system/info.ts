@@ -234,7 +234,8 @@ export async function systemInfo(opts: InfoOptions = {}): Promise<Info> {
     if (!p) return { executable: '', package: '', version: '' };
     return { executable: p.path, package: p.package, version: name === 'pasta' ? (p.version.split('\n')[0] ?? '') : p.version };
   };
-  const net = defaultNetworkHelper(pathEnv) ?? '';
+  // the helper measured fastest here (src/net/choose.ts), as `run` will use it by default
+  const net = (await (await import('../net/choose.js')).measuredDefaultHelper(paths, !rootless)) ?? defaultNetworkHelper(pathEnv) ?? '';
   const cg = cgroupsInfo({ rootless, uid });
   const os = readOsRelease();
   const mem = readMemInfo();

@@ -36,6 +36,12 @@ export interface CreateCliOptions extends PullFlagOptions {
   replace?: boolean;
   pull?: string;
   network?: string;
+  publish?: string[];
+  publishAll?: boolean;
+  dns?: string[];
+  dnsSearch?: string[];
+  dnsOption?: string[];
+  addHost?: string[];
   sysctl?: string[];
   groupAdd?: string[];
   pid?: string;
@@ -79,7 +85,13 @@ export function createFlags<T>(y: Argv<T>): Argv<T & CreateCliOptions> {
     .option('cidfile', { type: 'string', describe: 'Write the container ID to the file' })
     .option('replace', { type: 'boolean', describe: 'If a container with the same name exists, replace it' })
     .option('pull', { type: 'string', default: 'missing', choices: ['always', 'missing', 'never', 'newer'], describe: 'Pull image policy' })
-    .option('network', { alias: 'net', type: 'string', describe: 'Connect the container to a network (none, host, private)' })
+    .option('network', { alias: 'net', type: 'string', describe: 'Connect a container to a network (pasta[:OPTS], slirp4netns[:OPTS], none, host, container:NAME, ns:PATH)' })
+    .option('publish', { alias: 'p', ...arr, describe: "Publish a container's port, or a range of ports, to the host ([ip:][hostPort:]containerPort[/tcp|udp])" })
+    .option('publish-all', { alias: 'P', type: 'boolean', describe: 'Publish all exposed ports to random ports on the host interfaces' })
+    .option('dns', { ...arr, describe: 'Set custom DNS servers' })
+    .option('dns-search', { ...arr, describe: 'Set custom DNS search domains' })
+    .option('dns-option', { ...arr, describe: 'Set custom DNS options' })
+    .option('add-host', { ...arr, describe: 'Add a custom host-to-IP mapping (host:ip)' })
     .option('sysctl', { ...arr, describe: 'Sysctl options' })
     .option('group-add', { ...arr, describe: 'Add additional groups to the primary container process' })
     .option('pid', { type: 'string', describe: 'PID namespace to use (host or private)' })

@@ -9,7 +9,7 @@ import type { ContainerConfig, HostFacts } from './types.js';
 export function namespaces(config: ContainerConfig, host: HostFacts): LinuxNamespace[] {
   const out: LinuxNamespace[] = [];
   if (config.pid === 'private') out.push({ type: 'pid' });
-  if (config.network === 'private' && host.netnsPath) out.push({ type: 'network', path: host.netnsPath });
+  if (config.network !== 'host' && host.netnsPath) out.push({ type: 'network', path: host.netnsPath });
   else if (config.network !== 'host') out.push({ type: 'network' }); // none: a new, empty namespace (loopback only)
   if (config.ipc === 'private') out.push({ type: 'ipc' });
   if (config.uts === 'private') out.push({ type: 'uts' });

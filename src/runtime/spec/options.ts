@@ -10,6 +10,7 @@ import { collectMounts } from './mount-flags.js';
 import { processMountOptions } from './mounts.js';
 import { PROXY_ENV } from './process.js';
 import { normalizeCapabilities, parseSysctl, sysctls } from './security.js';
+import { parseNetworkFlag, parseNetworkRequest } from '../../net/parse.js';
 import type { ContainerConfig, ContainerCreateOptions, NamespaceMode, NetworkMode, RlimitRequest } from './types.js';
 
 export type HostEnv = Record<string, string | undefined>;
@@ -196,14 +197,10 @@ export function parseNamespaceMode(flag: string, v: string | undefined): Namespa
   throw new UsageError(`--${flag}=${v} is not supported: use host or private`);
 }
 
-/** `--network`: `none`, `host`, or a private namespace (`private`, `slirp4netns[:…]`, `pasta[:…]`, `bridge`). */
+/** `--network`: `none`, `host`, or a namespace we make or join (src/net/parse.ts has the details). */
 export function parseNetworkMode(v: string | undefined): NetworkMode {
-  if (v === undefined || v === '' || v === 'private' || v === 'default' || v === 'bridge') return 'private';
-  if (v === 'none') return 'none';
-  if (v === 'host') return 'host';
-  const kind = v.split(':', 1)[0]!;
-  if (kind === 'slirp4netns' || kind === 'pasta') return 'private';
-  throw new UsageError(`--network=${v} is not supported: use none, host, slirp4netns or pasta`);
+  const kind = parseNetworkFlag(v).kind;
+  return kind === 'none' || kind === 'host' ? kind : 'private';
 }
 
 function list(v: string[] | string | undefined): string[] {
@@ -298,6 +295,7 @@ export function prepareCreateOptions(o: ContainerCreateOptions, ctx: PrepareCont
     interactive: !!o.interactive,
     sysctls: Object.fromEntries(list(o.sysctl).map(parseSysctl)),
     network: parseNetworkMode(o.network),
+    net: parseNetworkRequest(o),
     pid: parseNamespaceMode('pid', o.pid),
     ipc: parseNamespaceMode('ipc', o.ipc),
     uts,

@@ -11,6 +11,7 @@
  *   Spec                    — config.json
  */
 import type { SeccompProfile } from './seccomp.js';
+import type { NetworkRequest } from '../../net/types.js';
 
 /** `run`/`create` flags, in Podman's names (the yargs option names of the commands). */
 export interface ContainerCreateOptions {
@@ -72,6 +73,12 @@ export interface ContainerCreateOptions {
   umask?: string;
   rm?: boolean;
   publishAll?: boolean;
+  /** `-p`, `--dns*`, `--add-host` (src/net/parse.ts). */
+  publish?: string[];
+  dns?: string[];
+  dnsSearch?: string[];
+  dnsOption?: string[];
+  addHost?: string[];
 }
 
 export type NamespaceMode = 'private' | 'host';
@@ -148,6 +155,8 @@ export interface ContainerConfig {
   interactive: boolean;
   sysctls: Record<string, string>;
   network: NetworkMode;
+  /** The network in full (helper, ports, DNS); absent in records made before it existed. */
+  net?: NetworkRequest;
   pid: NamespaceMode;
   ipc: NamespaceMode;
   uts: NamespaceMode;

@@ -114,7 +114,7 @@ describe('generateSpec: options', () => {
         expect(s.hostname).toBe('buildhost');
       },
     ],
-    ['--network=none: a new empty network namespace, not the helper\'s', { network: 'none' }, {}, (s) => expect(s.linux!.namespaces![1]).toEqual({ type: 'network' })],
+    ['--network=none: the namespace made for it (lo only), not the host\'s', { network: 'none' }, {}, (s) => expect(s.linux!.namespaces![1]).toEqual({ type: 'network', path: '/run/tsc-ctr/netns/netns-1' })],
     ['private network without a netns path: a new namespace', {}, { netnsPath: undefined }, (s) => expect(s.linux!.namespaces![1]).toEqual({ type: 'network' })],
     ['cgroup v2: a private cgroup namespace by default', {}, { cgroups: { version: 2, usable: false } }, (s) => expect(ns(s)).toEqual(['pid', 'network', 'ipc', 'uts', 'mount', 'cgroup'])],
     ['--cgroupns=host on v2', { cgroupns: 'host' }, { cgroups: { version: 2, usable: false } }, (s) => expect(ns(s)).not.toContain('cgroup')],

@@ -144,7 +144,8 @@ describe('small parsers', () => {
     ['pasta', 'private'],
     ['bridge', 'private'],
   ])('network %s → %s', (v, want) => expect(parseNetworkMode(v)).toBe(want));
-  it('network container: is refused', () => expect(() => parseNetworkMode('container:abc')).toThrow('not supported'));
+  it('network container: joins another namespace', () => expect(parseNetworkMode('container:abc')).toBe('private'));
+  it('unknown network modes are refused', () => expect(() => parseNetworkMode('weird:thing')).toThrow('not supported'));
 });
 
 describe('prepareCreateOptions', () => {
