@@ -11,6 +11,9 @@ import { DEFAULT_CAPABILITIES, ALL_CAPABILITIES, mergeCapabilities } from '../ru
 import { CONTAINER_INIT_PATH } from '../runtime/spec/mounts.js';
 import { processEnv } from '../runtime/spec/process.js';
 import type { ContainerConfig } from '../runtime/spec/types.js';
+import { networkSettings } from '../net/inspect.js';
+import { readNetworkState } from '../net/state.js';
+import type { NetworkRequest, NetworkState } from '../net/types.js';
 import type { ContainerContext } from './context.js';
 import { containerFiles } from './start.js';
 import { currentState } from './state.js';
@@ -45,6 +48,30 @@ export interface InspectFacts {
   runtimeName: string;
   volumeDir: (name: string) => string;
   size?: { rw: number; rootfs: number } | undefined;
+  /** What start set up (running containers only). */
+  network?: NetworkState | undefined;
+}
+
+/** Podman's HostConfig.NetworkMode for the recorded `--network` request. */
+function networkModeOf(rec: ContainerRecord, config: ContainerConfig): string {
+  const req = rec.createOptions.net as NetworkRequest | undefined;
+  if (!req) return config.network === 'host' ? 'host' : config.network === 'none' ? 'none' : 'private';
+  if (req.kind === 'container') return `container:${req.container ?? ''}`;
+  if (req.kind === 'ns') return `ns:${req.path ?? ''}`;
+  if (req.kind === 'bridge') return req.network ?? 'bridge';
+  return req.kind;
+}
+
+/** Podman's HostConfig.PortBindings: what was asked (host port "" when chosen at start). */
+function portBindingsOf(rec: ContainerRecord): Record<string, { HostIp: string; HostPort: string }[]> {
+  const req = rec.createOptions.net as NetworkRequest | undefined;
+  const out: Record<string, { HostIp: string; HostPort: string }[]> = {};
+  for (const p of req?.ports ?? []) {
+    for (let i = 0; i < p.range; i++) {
+      (out[`${p.containerPort + i}/${p.protocol}`] ??= []).push({ HostIp: p.hostIp, HostPort: p.hostPort ? String(p.hostPort + i) : '' });
+    }
+  }
+  return out;
 }
 
 function statusName(s: ContainerStateRecord['status']): string {
@@ -179,23 +206,7 @@ export function inspectContainerData(rec: ContainerRecord, f: InspectFacts): Rec
     ...(f.size ? { SizeRw: f.size.rw, SizeRootFs: f.size.rootfs } : {}),
     Mounts: mounts,
     Dependencies: [],
-    NetworkSettings: {
-      EndpointID: '',
-      Gateway: '',
-      IPAddress: '',
-      IPPrefixLen: 0,
-      IPv6Gateway: '',
-      GlobalIPv6Address: '',
-      GlobalIPv6PrefixLen: 0,
-      MacAddress: '',
-      Bridge: '',
-      SandboxID: '',
-      HairpinMode: false,
-      LinkLocalIPv6Address: '',
-      LinkLocalIPv6PrefixLen: 0,
-      Ports: {},
-      SandboxKey: '',
-    },
+    NetworkSettings: networkSettings(f.network),
     Namespace: '',
     IsInfra: false,
     IsService: false,
@@ -229,8 +240,8 @@ export function inspectContainerData(rec: ContainerRecord, f: InspectFacts): Rec
       CgroupMode: nsMode(config.cgroupns),
       ContainerIDFile: '',
       LogConfig: { Type: 'k8s-file', Config: null, Path: f.files.log, Tag: '', Size: '0B' },
-      NetworkMode: config.network === 'host' ? 'host' : config.network === 'none' ? 'none' : 'private',
-      PortBindings: {},
+      NetworkMode: networkModeOf(rec, config),
+      PortBindings: portBindingsOf(rec),
       RestartPolicy: { Name: '', MaximumRetryCount: 0 },
       AutoRemove: rec.autoRemove,
       VolumeDriver: '',
@@ -330,5 +341,6 @@ export async function inspectContainer(ctx: ContainerContext, rec: ContainerReco
     runtimeName,
     volumeDir: (name) => join(ctx.paths.storageRoot, 'volumes', name, '_data'),
     size,
+    network: readNetworkState(ctx, rec.id),
   });
 }

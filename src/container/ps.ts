@@ -3,6 +3,8 @@ import type { ContainerContext } from './context.js';
 import type { ContainerRecord, ContainerStateRecord } from './types.js';
 import { ago, humanDuration } from '../ui/human.js';
 import { TscCtrError } from '../errors.js';
+import { portsText, psPorts, type PsPort } from '../net/inspect.js';
+import type { NetworkState } from '../net/types.js';
 
 /** One row of `ps`, with Podman's JSON field names (`ps --format json`). */
 export interface PsJson {
@@ -24,7 +26,7 @@ export interface PsJson {
   Pid: number;
   Pod: string;
   PodName: string;
-  Ports: null;
+  Ports: PsPort[] | null;
   Size: null | { rootFsSize: number; rwSize: number };
   StartedAt: number;
   State: string;
@@ -49,7 +51,7 @@ export function statusText(s: ContainerStateRecord, now = Date.now()): string {
   }
 }
 
-export function psJson(rec: ContainerRecord, s: ContainerStateRecord, now = Date.now()): PsJson {
+export function psJson(rec: ContainerRecord, s: ContainerStateRecord, now = Date.now(), net?: NetworkState): PsJson {
   const mounts = ((rec.createOptions as { mounts?: { destination: string }[] }).mounts ?? []).map((m) => m.destination);
   return {
     AutoRemove: rec.autoRemove,
@@ -66,11 +68,11 @@ export function psJson(rec: ContainerRecord, s: ContainerStateRecord, now = Date
     Mounts: mounts,
     Names: [rec.name],
     Namespaces: {},
-    Networks: [],
+    Networks: net?.network ? [net.network] : [],
     Pid: s.status === 'running' ? (s.pid ?? 0) : 0,
     Pod: '',
     PodName: '',
-    Ports: null,
+    Ports: psPorts(net),
     Size: null,
     StartedAt: unix(s.startedAt),
     State: s.status,
@@ -89,7 +91,7 @@ export function psTemplateView(j: PsJson, noTrunc: boolean) {
     Command: !noTrunc && cmd.length > 17 ? `${cmd.slice(0, 17)}...` : cmd,
     CreatedHuman: j.CreatedAt,
     RunningFor: j.CreatedAt.replace(/ ago$/, ''),
-    Ports: '',
+    Ports: portsText(j.Ports),
     Mounts: j.Mounts.join(','),
     Networks: j.Networks.join(','),
     Labels: j.Labels ?? {},

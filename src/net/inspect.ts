@@ -22,10 +22,15 @@ export function psPorts(state: NetworkState | undefined): PsPort[] | null {
 
 /** `ps` PORTS column: `127.0.0.1:8080->80/tcp, 0.0.0.0:9000-9001->90-91/udp`. */
 export function psPortsText(state: NetworkState | undefined): string {
-  return (state?.ports ?? [])
+  return portsText(psPorts(state));
+}
+
+/** The PORTS column from `ps --format json`'s Ports. */
+export function portsText(ports: PsPort[] | null): string {
+  return (ports ?? [])
     .map((p) => {
       const span = (s: number) => (p.range > 1 ? `${s}-${s + p.range - 1}` : `${s}`);
-      return `${p.hostIp || '0.0.0.0'}:${span(p.hostPort)}->${span(p.containerPort)}/${p.protocol}`;
+      return `${p.host_ip || '0.0.0.0'}:${span(p.host_port)}->${span(p.container_port)}/${p.protocol}`;
     })
     .join(', ');
 }

@@ -2,6 +2,7 @@
  * A container's network at start and its teardown at cleanup: the namespace file, the helper
  * process, published ports, and the state file (runDir/network.json) that ties them together.
  */
+export { readNetworkState, stateFile } from './state.js';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
@@ -19,11 +20,9 @@ import { pastaArgs, slirpAddPorts, slirpArgs, startPasta, startSlirp, stopHelper
 import { createNetns, netnsAddresses, netnsPathFor, removeNetns } from './netns.js';
 import { exposedPortMappings, parseNetworkRequest, slirpOption } from './parse.js';
 import { mergePublishAll, reserveHostPorts } from './ports.js';
+import { readNetworkState, stateFile } from './state.js';
 import { PASTA_DNS, SLIRP_DEFAULT_CIDR, type NetworkRequest, type NetworkState } from './types.js';
 
-export function stateFile(ctx: ContainerContext, id: string): string {
-  return join(ctx.containers.runDir(id), 'network.json');
-}
 
 /** The recorded request; containers created before it was recorded get the default. */
 export function networkRequest(rec: ContainerRecord): NetworkRequest {
@@ -31,14 +30,6 @@ export function networkRequest(rec: ContainerRecord): NetworkRequest {
   if (net) return net;
   const mode = rec.createOptions.network;
   return parseNetworkRequest({ network: mode === 'private' ? undefined : (mode as string | undefined) });
-}
-
-export function readNetworkState(ctx: ContainerContext, id: string): NetworkState | undefined {
-  try {
-    return JSON.parse(readFileSync(stateFile(ctx, id), 'utf8')) as NetworkState;
-  } catch {
-    return undefined;
-  }
 }
 
 function writeState(ctx: ContainerContext, id: string, s: NetworkState): void {

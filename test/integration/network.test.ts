@@ -90,6 +90,12 @@ describe.each(['pasta', 'slirp4netns'])('--network %s', (helper) => {
     const missing = await runCli(['port', name, '81'], { storage });
     expect(missing.code).toBe(125);
     expect(missing.stderr).toMatch(/^Error: .*81\/tcp/);
+    const ps = await runCli(['ps', '--filter', `name=${name}`, '--format', '{{.Ports}}'], { storage });
+    expect(ps.stdout).toBe(`127.0.0.1:${port}->80/tcp\n`);
+    const psJson = JSON.parse((await runCli(['ps', '--filter', `name=${name}`, '--format', 'json'], { storage })).stdout);
+    expect(psJson[0].Ports).toEqual([{ host_ip: '127.0.0.1', container_port: 80, host_port: port, range: 1, protocol: 'tcp' }]);
+    const ins = await runCli(['inspect', '--format', '{{json .NetworkSettings.Ports}} {{.HostConfig.NetworkMode}}', name], { storage });
+    expect(ins.stdout).toBe(`{"80/tcp":[{"HostIp":"127.0.0.1","HostPort":"${port}"}]} ${helper}\n`);
     expect(helpersOf(storage).length).toBe(1);
     const rm = await runCli(['rm', '-f', '-t', '0', name], { storage, timeoutMs: 60_000 });
     expect(rm.code).toBe(0);

@@ -44,7 +44,9 @@ const def: CommandDef<PsOptions> = {
       for (const r of rows) process.stdout.write(`${args.noTrunc ? r.rec.id : r.rec.id.slice(0, 12)}\n`);
       return;
     }
-    const json = rows.map((r) => psJson(r.rec, r.state));
+    const { readNetworkState } = await import('../../net/state.js');
+    // only running containers have a network state file: no read for the others
+    const json = rows.map((r) => psJson(r.rec, r.state, Date.now(), r.state.status === 'running' ? readNetworkState(ctx, r.rec.id) : undefined));
     const { formatItems } = await import('../../ui/format.js');
     process.stdout.write(
       formatItems(args.format ?? DEFAULT, json.map((j) => psTemplateView(j, !!args.noTrunc)), { headers: HEADERS, jsonItems: json, noHeading: !!args.noheading, jsonIndent: 2, name: 'ps' }),
