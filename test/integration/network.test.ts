@@ -114,6 +114,10 @@ describe('ports and helpers', () => {
       const ps = await runCli(['ps', '-q'], { storage });
       expect(ps.stdout).toBe('');
       expect(helpersOf(storage)).toEqual([]);
+      // with --rm the container that could not start is removed as well
+      const rr = await runCli(['run', '--rm', '--name', 'busy-rm', '-p', `127.0.0.1:${port}:80`, image, 'true'], { storage, timeoutMs: 60_000 });
+      expect(rr.code).toBe(125);
+      expect((await runCli(['ps', '-a', '--filter', 'name=busy-rm', '-q'], { storage })).stdout).toBe('');
     } finally {
       busy.close();
       await runCli(['rm', '-f', 'busy'], { storage });

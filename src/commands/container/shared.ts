@@ -23,13 +23,25 @@ export async function createCommand(args: Args<CreateCliOptions>): Promise<numbe
 export async function runCommand(args: Args<CreateCliOptions & { detach?: boolean; sigProxy?: boolean }>): Promise<number> {
   const ctx = containerContext(args);
   const rec = await createContainer(ctx, request(args));
-  if (args.detach) {
-    const { startContainer } = await import('../../container/start.js');
-    await startContainer(ctx, rec);
-    process.stdout.write(`${rec.id}\n`);
-    return 0;
+  try {
+    if (args.detach) {
+      const { startContainer } = await import('../../container/start.js');
+      await startContainer(ctx, rec);
+      process.stdout.write(`${rec.id}\n`);
+      return 0;
+    }
+    const { runAttached } = await import('../../container/run-attached.js');
+    const code = await runAttached(ctx, rec, { detachKeys: args.detachKeys, sigProxy: args.sigProxy, stdin: !!args.interactive });
+    return code ?? 0;
+  } catch (err) {
+    // As Podman: a --rm container that could not start is not left behind.
+    if (rec.autoRemove) await removeAfterFailedStart(ctx, rec.id);
+    throw err;
   }
-  const { runAttached } = await import('../../container/run-attached.js');
-  const code = await runAttached(ctx, rec, { detachKeys: args.detachKeys, sigProxy: args.sigProxy, stdin: !!args.interactive });
-  return code ?? 0;
+}
+
+async function removeAfterFailedStart(ctx: ReturnType<typeof containerContext>, id: string): Promise<void> {
+  const { removeContainer } = await import('../../container/stop.js');
+  const now = ctx.containers.read(id);
+  if (now) await removeContainer(ctx, now, { force: true, timeoutSec: 0 }).catch(() => {});
 }
