@@ -89,6 +89,12 @@ export const commands: CommandEntry[] = [
     load: () => import('./container/logs.js'),
   },
   {
+    path: ['container', 'exec'],
+    aliases: ['exec'],
+    describe: 'Run a process in a running container',
+    load: () => import('./container/exec.js'),
+  },
+  {
     path: ['container', 'attach'],
     aliases: ['attach'],
     describe: 'Attach to a running container',

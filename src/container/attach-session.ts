@@ -11,6 +11,9 @@ export interface AttachSessionOptions {
   sigProxy?: boolean | undefined;
   /** Forward our stdin to the container. */
   stdin: boolean;
+  /** An exec session's terminal and ctl fifo, instead of the container's. */
+  tty?: boolean;
+  ctlPath?: string;
 }
 
 const PROXIED = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'] as const;
@@ -29,12 +32,13 @@ export async function attachSession(
 ): Promise<AttachEnd> {
   const f = containerFiles(ctx, rec.id);
   const stdin = process.stdin;
-  const tty = rec.tty && stdin.isTTY;
+  const tty = (opts.tty ?? rec.tty) && stdin.isTTY;
+  const ctl = opts.ctlPath ?? f.ctl;
   const cleanups: (() => void)[] = [];
   if (tty) {
     stdin.setRawMode(true);
     cleanups.push(() => stdin.setRawMode(false));
-    const resize = () => resizeTerminal(f.ctl, process.stdout.rows || 24, process.stdout.columns || 80);
+    const resize = () => resizeTerminal(ctl, process.stdout.rows || 24, process.stdout.columns || 80);
     resize();
     process.on('SIGWINCH', resize);
     cleanups.push(() => process.off('SIGWINCH', resize));
