@@ -7,6 +7,8 @@ import { newContainerId } from '../storage/containers.js';
 import { containerConfigFor, processArgsFor, resolveImageForContainer } from './adapters.js';
 import { parseSignal } from './signals.js';
 import type { ContainerRecord } from './types.js';
+import { checkRestartWithRm, parseRestartPolicy } from './restart-policy.js';
+import { parseSdNotifyMode } from './sdnotify.js';
 
 export interface CreateRequest {
   image: string;
@@ -23,6 +25,8 @@ export interface CreateRequest {
     cidfile?: string;
     replace?: boolean;
     pull?: string;
+    restart?: string;
+    sdnotify?: string;
   };
 }
 
@@ -40,6 +44,9 @@ function labels(list: string[] | undefined): Record<string, string> {
 export async function createContainer(ctx: ContainerContext, req: CreateRequest): Promise<ContainerRecord> {
   const o = req.options;
   if (o.cidfile && existsSync(o.cidfile)) throw new TscCtrError(`container id file exists. Ensure another container is not using it or delete ${o.cidfile}`);
+  const restartPolicy = parseRestartPolicy(o.restart);
+  checkRestartWithRm(restartPolicy, o.rm);
+  const sdNotifyMode = parseSdNotifyMode(o.sdnotify);
   const config = containerConfigFor(o, req.command);
   const image = await resolveImageForContainer(ctx, req.image, o);
   const command = processArgsFor(config, image.config);
@@ -67,6 +74,8 @@ export async function createContainer(ctx: ContainerContext, req: CreateRequest)
       stdin: !!o.interactive,
       stopSignal,
       stopTimeout: o.stopTimeout ?? 10,
+      ...(restartPolicy.name !== 'no' ? { restartPolicy } : {}),
+      ...(sdNotifyMode !== 'container' ? { sdNotifyMode } : {}),
       state: { status: 'created' },
     };
     ctx.containers.insert(r);

@@ -25,6 +25,7 @@ export interface PsJson {
   Pod: string;
   PodName: string;
   Ports: null;
+  Restarts: number;
   Size: null | { rootFsSize: number; rwSize: number };
   StartedAt: number;
   State: string;
@@ -71,6 +72,7 @@ export function psJson(rec: ContainerRecord, s: ContainerStateRecord, now = Date
     Pod: '',
     PodName: '',
     Ports: null,
+    Restarts: s.restartCount ?? 0,
     Size: null,
     StartedAt: unix(s.startedAt),
     State: s.status,
@@ -94,7 +96,7 @@ export function psTemplateView(j: PsJson, noTrunc: boolean) {
     Networks: j.Networks.join(','),
     Labels: j.Labels ?? {},
     Label: (k: string) => j.Labels?.[k] ?? '',
-    Restarts: 0,
+    Restarts: j.Restarts,
     Size: '',
   };
 }

@@ -11,10 +11,13 @@ import { type ContainerContext, withStorageLock } from './context.js';
 import { imageLowerDirs, buildContainerSpec, selectRuntime } from './adapters.js';
 import type { ContainerRecord } from './types.js';
 import { Attachment } from './attach.js';
+import { notifyStarted, planNotify, withNotifyConfig } from './sdnotify.js';
 
 export interface StartOptions {
   /** Connect to the attach socket before the process starts, so no output is lost. */
   attach?: boolean;
+  /** A restart by the restart policy: keeps RestartCount and a pending stop request. */
+  restarting?: boolean;
 }
 
 export interface Started {
@@ -77,7 +80,8 @@ export async function startContainer(ctx: ContainerContext, rec: ContainerRecord
   writeFileSync(f.hostname, hostname);
   writeFileSync(f.hosts, hostsFile({ hostHosts: readOr('/etc/hosts', ''), hostname, name: rec.name }));
   writeFileSync(f.resolv, resolvConf({ hostResolv: readOr('/etc/resolv.conf', '') }));
-  const spec = await buildContainerSpec(ctx, rec, { rootfs: f.merged, hostname, hostsPath: f.hosts, resolvPath: f.resolv, hostnamePath: f.hostname, pausePid: ns.pausePid });
+  const notify = planNotify(rec, f.userdata, ns.env);
+  const spec = await buildContainerSpec(ctx, withNotifyConfig(rec, notify), { rootfs: f.merged, hostname, hostsPath: f.hosts, resolvPath: f.resolv, hostnamePath: f.hostname, pausePid: ns.pausePid });
   writeFileSync(f.config, spec);
 
   const exitCommand = [...ctx.self, '--root', ctx.paths.storageRoot, '--runroot', ctx.paths.runRoot, 'container', 'cleanup', rec.id];
@@ -96,6 +100,7 @@ export async function startContainer(ctx: ContainerContext, rec: ContainerRecord
       terminal: rec.tty,
       stdin: rec.stdin,
       exitCommand,
+      ...(notify.proxyDir ? { sdNotifySocket: notify.hostSocket } : {}),
     });
   } catch (err) {
     const { unmount } = await import('../storage/overlay.js');
@@ -111,8 +116,9 @@ export async function startContainer(ctx: ContainerContext, rec: ContainerRecord
         conmonPid: started.conmonPid,
         startedAt: new Date().toISOString(),
         mounted: true,
-        restartCount: r.state.restartCount ?? 0,
+        restartCount: opts.restarting ? (r.state.restartCount ?? 0) : 0,
       };
+      if (!opts.restarting) delete r.state.stoppedByUser;
       delete r.state.exitCode;
       delete r.state.finishedAt;
       delete r.state.error;
@@ -121,5 +127,6 @@ export async function startContainer(ctx: ContainerContext, rec: ContainerRecord
   if (!record) throw new TscCtrError(`container ${rec.id} was removed while starting`);
   const attachment = opts.attach ? await Attachment.open(f.attach) : undefined;
   await runtimeStart(ns, runtime, rec.id);
+  await notifyStarted(notify, started.conmonPid);
   return { record, ns, runtime, attachment };
 }
