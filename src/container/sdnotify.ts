@@ -19,6 +19,20 @@ export function parseSdNotifyMode(text: string | undefined): SdNotifyMode {
   throw new UsageError(`invalid argument "${text}" for "--sdnotify": must be one of container, conmon, ignore`);
 }
 
+let taken: { socket: string | undefined } | undefined;
+
+/**
+ * NOTIFY_SOCKET, taken out of this process's environment the first time: no child may inherit
+ * it (runc would proxy it itself, and its probe container would wait for READY=1 forever).
+ */
+export function takeNotifySocket(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (!taken) {
+    taken = { socket: env.NOTIFY_SOCKET || undefined };
+    delete env.NOTIFY_SOCKET;
+  }
+  return taken.socket;
+}
+
 /** What one start does about NOTIFY_SOCKET. */
 export interface NotifyPlan {
   mode: SdNotifyMode;
@@ -34,7 +48,7 @@ export interface NotifyPlan {
  */
 export function planNotify(rec: ContainerRecord, bundleDir: string, env: Record<string, string | undefined>): NotifyPlan {
   const mode = rec.sdNotifyMode ?? 'container';
-  const hostSocket = env.NOTIFY_SOCKET;
+  const hostSocket = takeNotifySocket();
   delete env.NOTIFY_SOCKET;
   if (!hostSocket || mode === 'ignore') return { mode };
   if (mode === 'conmon') return { mode, hostSocket };
