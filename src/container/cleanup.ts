@@ -6,6 +6,7 @@ import { type ContainerContext, withStorageLock } from './context.js';
 import { containerFiles } from './start.js';
 import { currentState } from './state.js';
 import { teardownNetwork } from '../net/setup.js';
+import { restartIfPolicy, restartInProgress } from './restart-policy.js';
 
 /**
  * After the container exited (conmon's exit command, or the attached `run` itself): record the
@@ -17,6 +18,7 @@ export async function cleanupContainer(ctx: ContainerContext, id: string): Promi
   if (!rec) return;
   const state = currentState(ctx.containers, rec);
   if (state.status === 'running') return; // not exited yet: nothing to clean
+  if (restartInProgress(state)) return; // the restart policy is mounting it again
   const ns = await nsExec(ctx.paths);
   const f = containerFiles(ctx, rec.id);
   await releaseContainerRootfs(ctx, ns, rec, 'container').catch(() => {});
@@ -33,4 +35,5 @@ export async function cleanupContainer(ctx: ContainerContext, id: string): Promi
     return undefined;
   });
   if (dead) await removeTree(ns, dead);
+  else await restartIfPolicy(ctx, rec.id);
 }

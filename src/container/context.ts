@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { type PathOverrides, type StorePaths, isRootless, resolvePaths } from '../config/paths.js';
 import { ContainerStore } from '../storage/containers.js';
+import { takeNotifySocket } from './sdnotify.js';
 
 /** What every container operation needs: where things are, and the container records. */
 export interface ContainerContext {
@@ -14,6 +15,7 @@ export interface ContainerContext {
 }
 
 export function containerContext(over: PathOverrides & { runtime?: string | undefined }): ContainerContext {
+  takeNotifySocket();
   const paths = resolvePaths(over);
   return {
     paths,

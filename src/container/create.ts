@@ -9,6 +9,8 @@ import { containerConfigFor, processArgsFor, resolveImageForContainer } from './
 import { parseSignal } from './signals.js';
 import type { ContainerRecord } from './types.js';
 import { getNetwork } from '../net/networks.js';
+import { checkRestartWithRm, parseRestartPolicy } from './restart-policy.js';
+import { parseSdNotifyMode } from './sdnotify.js';
 
 export interface CreateRequest {
   image: string;
@@ -25,6 +27,8 @@ export interface CreateRequest {
     cidfile?: string;
     replace?: boolean;
     pull?: string;
+    restart?: string;
+    sdnotify?: string;
   };
 }
 
@@ -43,6 +47,9 @@ export async function createContainer(ctx: ContainerContext, req: CreateRequest)
   const o = req.options;
   if (req.name !== undefined) validateContainerName(req.name);
   if (o.cidfile && existsSync(o.cidfile)) throw new TscCtrError(`container id file exists. Ensure another container is not using it or delete ${o.cidfile}`);
+  const restartPolicy = parseRestartPolicy(o.restart);
+  checkRestartWithRm(restartPolicy, o.rm);
+  const sdNotifyMode = parseSdNotifyMode(o.sdnotify);
   const config = containerConfigFor(o, req.command);
   if (config.net?.kind === 'bridge') getNetwork(ctx.paths, config.net.network!); // a missing network is an error now, not at start
   const image = await resolveImageForContainer(ctx, req.image, o);
@@ -71,6 +78,8 @@ export async function createContainer(ctx: ContainerContext, req: CreateRequest)
       stdin: !!o.interactive,
       stopSignal,
       stopTimeout: o.stopTimeout ?? 10,
+      ...(restartPolicy.name !== 'no' ? { restartPolicy } : {}),
+      ...(sdNotifyMode !== 'container' ? { sdNotifyMode } : {}),
       state: { status: 'created' },
     };
     ctx.containers.insert(r);

@@ -27,6 +27,7 @@ export interface PsJson {
   Pod: string;
   PodName: string;
   Ports: PsPort[] | null;
+  Restarts: number;
   Size: null | { rootFsSize: number; rwSize: number };
   StartedAt: number;
   State: string;
@@ -73,6 +74,7 @@ export function psJson(rec: ContainerRecord, s: ContainerStateRecord, now = Date
     Pod: '',
     PodName: '',
     Ports: psPorts(net),
+    Restarts: s.restartCount ?? 0,
     Size: null,
     StartedAt: unix(s.startedAt),
     State: s.status,
@@ -96,7 +98,7 @@ export function psTemplateView(j: PsJson, noTrunc: boolean) {
     Networks: j.Networks.join(','),
     Labels: j.Labels ?? {},
     Label: (k: string) => j.Labels?.[k] ?? '',
-    Restarts: 0,
+    Restarts: j.Restarts,
     Size: '',
   };
 }

@@ -12,10 +12,13 @@ import { buildContainerSpec, selectRuntime } from './adapters.js';
 import type { ContainerRecord } from './types.js';
 import { Attachment } from './attach.js';
 import { processAlive } from './state.js';
+import { notifyStarted, planNotify, withNotifyConfig } from './sdnotify.js';
 
 export interface StartOptions {
   /** Connect to the attach socket before the process starts, so no output is lost. */
   attach?: boolean;
+  /** A restart by the restart policy: keeps RestartCount and a pending stop request. */
+  restarting?: boolean;
 }
 
 export interface Started {
@@ -90,7 +93,8 @@ export async function startContainer(ctx: ContainerContext, rec: ContainerRecord
   const hostname = rec.createOptions.hostname ? String(rec.createOptions.hostname) : rec.id.slice(0, 12);
   writeFileSync(f.hostname, hostname);
   writeEtcFiles(ctx, rec, net, { hosts: f.hosts, resolv: f.resolv, hostname });
-  const spec = await buildContainerSpec(ctx, rec, { rootfs: f.merged, hostname, hostsPath: f.hosts, resolvPath: f.resolv, hostnamePath: f.hostname, pausePid: ns.pausePid, netnsPath: net.joinPath });
+  const notify = planNotify(rec, f.userdata, ns.env);
+  const spec = await buildContainerSpec(ctx, withNotifyConfig(rec, notify), { rootfs: f.merged, hostname, hostsPath: f.hosts, resolvPath: f.resolv, hostnamePath: f.hostname, pausePid: ns.pausePid, netnsPath: net.joinPath });
   writeFileSync(f.config, spec);
 
   const exitCommand = [...ctx.self, '--root', ctx.paths.storageRoot, '--runroot', ctx.paths.runRoot, 'container', 'cleanup', rec.id];
@@ -109,6 +113,7 @@ export async function startContainer(ctx: ContainerContext, rec: ContainerRecord
       terminal: rec.tty,
       stdin: rec.stdin,
       exitCommand,
+      ...(notify.proxyDir ? { sdNotifySocket: notify.hostSocket } : {}),
     });
   } catch (err) {
     await releaseContainerRootfs(ctx, ns, rec, 'container').catch(() => {});
@@ -124,8 +129,9 @@ export async function startContainer(ctx: ContainerContext, rec: ContainerRecord
         conmonPid: started.conmonPid,
         startedAt: new Date().toISOString(),
         mounted: true,
-        restartCount: r.state.restartCount ?? 0,
+        restartCount: opts.restarting ? (r.state.restartCount ?? 0) : 0,
       };
+      if (!opts.restarting) delete r.state.stoppedByUser;
       delete r.state.exitCode;
       delete r.state.finishedAt;
       delete r.state.error;
@@ -134,5 +140,6 @@ export async function startContainer(ctx: ContainerContext, rec: ContainerRecord
   if (!record) throw new TscCtrError(`container ${rec.id} was removed while starting`);
   const attachment = opts.attach ? await Attachment.open(f.attach) : undefined;
   await runtimeStart(ns, runtime, rec.id);
+  await notifyStarted(notify, started.conmonPid);
   return { record, ns, runtime, attachment };
 }

@@ -10,6 +10,7 @@ import { parseSignal } from './signals.js';
 import { currentState } from './state.js';
 import type { ContainerRecord } from './types.js';
 import { waitForExit } from './wait.js';
+import { waitForRestart } from './restart-policy.js';
 
 export class ContainerStateError extends TscCtrError {
   constructor(message: string) {
@@ -25,6 +26,7 @@ export async function killContainer(ctx: ContainerContext, rec: ContainerRecord,
   }
   const ns = await nsExec(ctx.paths);
   const rt = await selectRuntime(ctx, rec.runtime);
+  await withStorageLock(ctx, () => ctx.containers.update(rec.id, (r) => void (r.state.stoppedByUser = true)));
   await runtimeKill(ns, rt, rec.id, String(parseSignal(signal)));
 }
 
@@ -33,11 +35,13 @@ export async function killContainer(ctx: ContainerContext, rec: ContainerRecord,
  * up. Stopping a container that is not running is not an error (Podman).
  */
 export async function stopContainer(ctx: ContainerContext, rec: ContainerRecord, timeoutSec?: number): Promise<void> {
-  const s = currentState(ctx.containers, rec);
+  // Recorded even when it is not running: a restart policy may be about to start it again.
+  await withStorageLock(ctx, () => ctx.containers.update(rec.id, (r) => void (r.state.stoppedByUser = true)));
+  await waitForRestart(ctx, rec.id);
+  const s = currentState(ctx.containers, ctx.containers.read(rec.id) ?? rec);
   if (s.status === 'running') {
     const ns = await nsExec(ctx.paths);
     const rt = await selectRuntime(ctx, rec.runtime);
-    await withStorageLock(ctx, () => ctx.containers.update(rec.id, (r) => void (r.state.stoppedByUser = true)));
     const t = timeoutSec ?? rec.stopTimeout;
     if (t > 0) {
       await runtimeKill(ns, rt, rec.id, String(rec.stopSignal || 15));

@@ -21,6 +21,10 @@ export interface ContainerRecord {
   stdin: boolean;
   stopSignal: number;
   stopTimeout: number;
+  /** `--restart`; absent = no. */
+  restartPolicy?: import('./restart-policy.js').RestartPolicy;
+  /** `--sdnotify`; absent = container (Podman's default). */
+  sdNotifyMode?: import('./sdnotify.js').SdNotifyMode;
   state: ContainerStateRecord;
 }
 
@@ -37,4 +41,8 @@ export interface ContainerStateRecord {
   mounted?: boolean;
   /** Set by stop/kill: restart policies leave such a container alone. */
   stoppedByUser?: boolean;
+  /** pid of the process restarting the container (restart policy); cleanup leaves it alone. */
+  restartingBy?: number;
+  /** startedAt of the run whose exit a restart already handled. */
+  restartedRun?: string;
 }

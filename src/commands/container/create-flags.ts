@@ -48,6 +48,8 @@ export interface CreateCliOptions extends PullFlagOptions {
   ipc?: string;
   uts?: string;
   detachKeys?: string;
+  restart?: string;
+  sdnotify?: string;
 }
 
 const arr = { type: 'string' as const, array: true as const, requiresArg: true };
@@ -97,5 +99,7 @@ export function createFlags<T>(y: Argv<T>): Argv<T & CreateCliOptions> {
     .option('pid', { type: 'string', describe: 'PID namespace to use (host or private)' })
     .option('ipc', { type: 'string', describe: 'IPC namespace to use (host or private)' })
     .option('uts', { type: 'string', describe: 'UTS namespace to use (host or private)' })
-    .option('detach-keys', { type: 'string', describe: 'Override the key sequence for detaching a container' }) as unknown as Argv<T & CreateCliOptions>;
+    .option('detach-keys', { type: 'string', describe: 'Override the key sequence for detaching a container' })
+    .option('restart', { type: 'string', describe: 'Restart policy to apply when a container exits (no, on-failure[:max_retries], always, unless-stopped)' })
+    .option('sdnotify', { type: 'string', describe: 'Control sd-notify behavior (container, conmon, ignore)' }) as unknown as Argv<T & CreateCliOptions>;
 }
