@@ -16,6 +16,7 @@ import { findProgram } from '../system/binaries.js';
 import { selectRuntime } from './adapters.js';
 import { Attachment } from './attach.js';
 import { attachSession } from './attach-session.js';
+import { writeExecSession } from './exec-sessions.js';
 import type { ContainerContext } from './context.js';
 import { containerFiles } from './start.js';
 import { currentState } from './state.js';
@@ -162,6 +163,7 @@ export async function execInContainer(ctx: ContainerContext, rec: ContainerRecor
     removeSession();
     throw err;
   }
+  writeExecSession(dir, { id: sessionId, pid: started.pid, command: o.command });
   if (o.detach) {
     started.release();
     return { sessionId };

@@ -17,6 +17,7 @@ import type { NetworkRequest, NetworkState } from '../net/types.js';
 import type { ContainerContext } from './context.js';
 import { containerFiles } from './start.js';
 import { currentState } from './state.js';
+import { liveExecSessions } from './exec-sessions.js';
 import type { ContainerRecord, ContainerStateRecord } from './types.js';
 
 /** Go's zero time.Time, as encoding/json writes it. */
@@ -50,6 +51,8 @@ export interface InspectFacts {
   size?: { rw: number; rootfs: number } | undefined;
   /** What start set up (running containers only). */
   network?: NetworkState | undefined;
+  /** Exec sessions whose process still runs. */
+  execIds?: string[];
 }
 
 /** Podman's HostConfig.NetworkMode for the recorded `--network` request. */
@@ -198,7 +201,7 @@ export function inspectContainerData(rec: ContainerRecord, f: InspectFacts): Rec
     AppArmorProfile: '',
     EffectiveCaps: effective,
     BoundingCaps: bounding,
-    ExecIDs: [],
+    ExecIDs: f.execIds ?? [],
     GraphDriver: {
       Name: 'overlay',
       Data: { ...(lower ? { LowerDir: lower } : {}), MergedDir: f.files.merged, UpperDir: f.files.upper, WorkDir: f.files.work },
@@ -342,5 +345,6 @@ export async function inspectContainer(ctx: ContainerContext, rec: ContainerReco
     volumeDir: (name) => join(ctx.paths.storageRoot, 'volumes', name, '_data'),
     size,
     network: readNetworkState(ctx, rec.id),
+    execIds: liveExecSessions(files.userdata),
   });
 }

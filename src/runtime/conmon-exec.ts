@@ -109,9 +109,10 @@ export async function startConmonExec(
   } catch {
     /* conmon's daemon writes it before the process starts; absent only if conmon died */
   }
+  // every pipe to conmon must go, or the open handles keep this process alive until the
+  // exec'd process ends (exec -d would wait for it)
   const release = () => {
-    (pipes[3] as Readable).destroy();
-    (pipes[5] as Readable).destroy();
+    for (const p of pipes) p?.destroy();
   };
   const exit = sync.next().then((m) => {
     release();
