@@ -126,6 +126,12 @@ function reportError(err: unknown): void {
 export async function main(argv: string[]): Promise<void> {
   // `help CMD` is `CMD --help`, as in Podman.
   if (argv[0] === 'help') argv = [...argv.slice(1), '--help'];
+  // `podman --version` / `-v`: one line, no command
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
+    const { versionInfo } = await import('./system/version.js');
+    process.stdout.write(`tsc-ctr version ${versionInfo().Client.Version}\n`);
+    return;
+  }
   const completing = argv[0] === '--get-yargs-completions';
   const words = commandWords(completing ? argv.slice(2) : argv);
   const entry = findEntry(words);

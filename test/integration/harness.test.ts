@@ -89,6 +89,15 @@ describe('test harness', () => {
     expect(JSON.parse(r.stdout).Client.Version).toMatch(/^\d+\.\d+\.\d+/);
   });
 
+  it('--version and -v print one line, as `podman --version`', async () => {
+    const v = JSON.parse((await runCli(['version', '--format', 'json'])).stdout).Client.Version;
+    for (const flag of ['--version', '-v']) {
+      const r = await runCli([flag]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(`tsc-ctr version ${v}\n`);
+    }
+  });
+
   describe('the loopback registry', () => {
     it('answers the distribution API', async () => {
       const r = await fetch(`http://${h.registry}/v2/`);
