@@ -13,7 +13,12 @@ import { restartIfPolicy, restartInProgress } from './restart-policy.js';
  * exit, unmount the rootfs, delete the runtime's state, and remove the container if --rm. Safe
  * to run twice; both callers may race.
  */
-export async function cleanupContainer(ctx: ContainerContext, id: string): Promise<void> {
+export interface CleanupOptions {
+  /** `restart`: keep an --rm container and leave restart policies alone; it starts again at once. */
+  keep?: boolean;
+}
+
+export async function cleanupContainer(ctx: ContainerContext, id: string, opts: CleanupOptions = {}): Promise<void> {
   const rec = ctx.containers.find(id);
   if (!rec) return;
   const state = currentState(ctx.containers, rec);
@@ -28,12 +33,12 @@ export async function cleanupContainer(ctx: ContainerContext, id: string): Promi
   const dead = await withStorageLock(ctx, () => {
     const now = ctx.containers.read(rec.id);
     if (!now) return undefined;
-    if (now.autoRemove) return ctx.containers.remove(rec.id);
+    if (now.autoRemove && !opts.keep) return ctx.containers.remove(rec.id);
     const s = currentState(ctx.containers, now);
     now.state = { ...s, mounted: false };
     ctx.containers.write(now);
     return undefined;
   });
   if (dead) await removeTree(ns, dead);
-  else await restartIfPolicy(ctx, rec.id);
+  else if (!opts.keep) await restartIfPolicy(ctx, rec.id);
 }

@@ -4,7 +4,7 @@ import { nsExec, removeTree } from '../rootless/ns-exec.js';
 import { dropUserMounts } from './rootfs.js';
 import { runtimeKill } from '../runtime/oci-runtime.js';
 import { selectRuntime } from './adapters.js';
-import { cleanupContainer } from './cleanup.js';
+import { type CleanupOptions, cleanupContainer } from './cleanup.js';
 import { type ContainerContext, withStorageLock } from './context.js';
 import { parseSignal } from './signals.js';
 import { currentState } from './state.js';
@@ -34,7 +34,7 @@ export async function killContainer(ctx: ContainerContext, rec: ContainerRecord,
  * `stop`: the stop signal, then SIGKILL after `timeout` seconds; waits for the exit and cleans
  * up. Stopping a container that is not running is not an error (Podman).
  */
-export async function stopContainer(ctx: ContainerContext, rec: ContainerRecord, timeoutSec?: number): Promise<void> {
+export async function stopContainer(ctx: ContainerContext, rec: ContainerRecord, timeoutSec?: number, opts: CleanupOptions = {}): Promise<void> {
   // Recorded even when it is not running: a restart policy may be about to start it again.
   await withStorageLock(ctx, () => ctx.containers.update(rec.id, (r) => void (r.state.stoppedByUser = true)));
   await waitForRestart(ctx, rec.id);
@@ -53,7 +53,7 @@ export async function stopContainer(ctx: ContainerContext, rec: ContainerRecord,
     }
     await waitForExit(ctx, rec.id);
   }
-  await cleanupContainer(ctx, rec.id);
+  await cleanupContainer(ctx, rec.id, opts);
 }
 
 /** `rm`: refuses a running container unless `force` (then it is killed first). */

@@ -89,6 +89,21 @@ function suite(mode: 'rootless' | 'rootful') {
       await runCli(['rm', '-f', '-t', '0', 'rs', 'rs-exited'], { storage });
     }, 120_000);
 
+    it('restart keeps an --rm container (it runs again); stopping it then removes it', async () => {
+      const d = await runCli(['run', '-d', '--rm', '--name', 'rs-rm', image, 'sh', '-c', 'echo up; exec sleep 600'], { storage });
+      expect(d.code).toBe(0);
+      const id = d.stdout.trim();
+      const r = await runCli(['restart', '-t', '0', 'rs-rm'], { storage });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      // the old run's exit command has run by now (start waits for it): still there, running
+      expect(recordOf(storage, id).state.status).toBe('running');
+      expect((await runCli(['exec', 'rs-rm', 'cat', '/proc/1/cmdline'], { storage })).stdout).toBe('sleep\x00600\x00');
+      expect((await runCli(['stop', '-t', '0', 'rs-rm'], { storage })).code).toBe(0);
+      await until('the --rm container is removed', async () => !existsSync(join(storage.root, 'containers', id)));
+      expect((await runCli(['ps', '-a', '-q'], { storage })).stdout).not.toContain(id.slice(0, 12));
+    }, 60_000);
+
     it('start right after an exit: the old exit command does not unmount the new run', async () => {
       // `wait` returns when the exit file appears; conmon's cleanup may still be on its way
       for (let i = 0; i < 3; i++) {
