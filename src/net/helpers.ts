@@ -186,14 +186,20 @@ export async function stopHelper(pid: number, name: string): Promise<void> {
   } catch {
     return;
   }
-  for (let i = 0; i < 40 && isHelper(pid, name); i++) {
-    if (i === 20) {
+  // helpers usually exit within a few ms of SIGTERM: poll fast first (this is on the path of
+  // every `run --rm`), then back off; SIGKILL after about a second
+  let waited = 0;
+  let killed = false;
+  for (let step = 2; waited < 2000 && isHelper(pid, name); step = Math.min(step * 2, 50)) {
+    if (!killed && waited >= 1000) {
+      killed = true;
       try {
         process.kill(pid, 'SIGKILL');
       } catch {
         /* gone */
       }
     }
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, step));
+    waited += step;
   }
 }

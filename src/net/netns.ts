@@ -4,7 +4,7 @@
  * holds the bind mount (as Podman does).
  */
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { HostError } from '../errors.js';
 import { type NsExec, wrap } from '../rootless/ns-exec.js';
@@ -51,11 +51,10 @@ export async function createNetns(ns: NsExec, path: string): Promise<void> {
 
 /** Unbind and delete a namespace file; nothing there is fine. */
 export async function removeNetns(ns: NsExec, path: string): Promise<void> {
-  // umount may need several tries when the file was bound twice (a crashed start retried)
-  for (let i = 0; i < 4; i++) {
-    const r = await execIn(ns, ['umount', path]);
-    if (r.code !== 0) break;
-  }
+  if (!existsSync(path)) return; // nothing bound: spare the user-namespace round trip
+  // one round trip: umount until it is no longer a mount point (a crashed start retried may
+  // have bound the file twice)
+  await execIn(ns, ['sh', '-c', 'i=0; while [ $i -lt 4 ] && umount "$0" 2>/dev/null; do i=$((i+1)); done', path]);
   try {
     rmSync(path, { force: true });
   } catch {
