@@ -3,6 +3,7 @@ import { commands, groups } from './commands/index.js';
 import type { CommandDef, CommandEntry, GlobalOptions } from './commands/types.js';
 import { TscCtrError } from './errors.js';
 import { parseLogLevel, setLogLevel } from './ui/log.js';
+import { valueOptions } from './cli/value-options.js';
 
 /** Global flags that take a value: needed to find the command word without parsing everything. */
 const VALUED_GLOBALS = new Set(['--root', '--runroot', '--log-level', '--runtime', '--storage-driver']);
@@ -47,17 +48,6 @@ export function passthroughIndex(argv: string[], start: number, before: number, 
     seen++;
   }
   return -1;
-}
-
-/** Option names (and aliases) of a command that take a value, from its own builder. */
-function valueOptions(def: CommandDef): Set<string> {
-  const probe = globalOptions(yargs([]));
-  const built = (def.builder ? def.builder(probe) : probe) as unknown as { getOptions(): Record<string, any> };
-  const o = built.getOptions();
-  const bools = new Set<string>(o.boolean ?? []);
-  const names = new Set<string>([...(o.string ?? []), ...(o.number ?? []), ...(o.array ?? [])].filter((n) => !bools.has(n)));
-  for (const n of [...names]) for (const al of o.alias?.[n] ?? []) names.add(al);
-  return names;
 }
 
 /** The table entry a command line names, by path or by alias. */
@@ -146,7 +136,7 @@ export async function main(argv: string[]): Promise<void> {
   if (def?.passthroughAfter !== undefined && entry) {
     const words = commandWords(argv);
     const startAt = argv.indexOf(words[words.length - 1]!) + 1;
-    const vals = valueOptions(def);
+    const vals = valueOptions(def, VALUED_GLOBALS);
     const at = passthroughIndex(argv, startAt, def.passthroughAfter, (n) => vals.has(n));
     if (at >= 0) argv = [...argv.slice(0, at), '--', ...argv.slice(at)];
   }
