@@ -21,6 +21,7 @@ import { TscCtrError } from '../errors.js';
 import { writeFileAtomic } from './atomic.js';
 import { BadPathError, cleanEntryPath } from './unpack/paths.js';
 import { BLOCK } from './unpack/tar-header.js';
+import { entryHeader, padding, type TarEntryType as TarWriterEntryType } from './diff/tar-writer.js';
 import { TarReader, type TarEntry } from './unpack/tar-reader.js';
 
 export const TAR_SPLIT_FILE = 'tar-split.json.gz';
@@ -193,27 +194,6 @@ export function* reassembleTar(diffDir: string, rec: TarSplitRecord): Generator<
 /** What the fallback writer needs to know of a file beyond lstat: overlay's opaque marker. */
 export type XattrReader = (path: string, name: string) => Buffer | undefined;
 
-function octal(buf: Buffer, off: number, len: number, value: number): boolean {
-  const s = value.toString(8);
-  if (s.length > len - 1) return false;
-  buf.write(s.padStart(len - 1, '0'), off, len - 1, 'ascii');
-  buf[off + len - 1] = 0;
-  return true;
-}
-
-function paxRecord(key: string, value: string): Buffer {
-  const body = ` ${key}=${value}\n`;
-  let len = Buffer.byteLength(body);
-  let total = len + String(len).length;
-  if (String(total).length !== String(len).length) total = len + String(total).length;
-  return Buffer.from(`${total}${body}`);
-}
-
-function pad(n: number): Buffer {
-  const p = (BLOCK - (n % BLOCK)) % BLOCK;
-  return Buffer.alloc(p);
-}
-
 export interface TarHeaderFields {
   name: string;
   type: '0' | '1' | '2' | '5' | '6' | '3' | '4';
@@ -227,48 +207,13 @@ export interface TarHeaderFields {
   devminor?: number;
 }
 
-/** One entry's header blocks: a PAX header first when a field does not fit ustar. Pure. */
-export function encodeTarHeader(f: TarHeaderFields): Buffer {
-  const pax: Buffer[] = [];
-  const h = Buffer.alloc(BLOCK);
-  const nameBytes = Buffer.from(f.name);
-  if (nameBytes.length > 100) pax.push(paxRecord('path', f.name));
-  else nameBytes.copy(h, 0);
-  if (!octal(h, 100, 8, f.mode & 0o7777)) octal(h, 100, 8, 0);
-  if (!octal(h, 108, 8, f.uid)) pax.push(paxRecord('uid', String(f.uid)));
-  if (!octal(h, 116, 8, f.gid)) pax.push(paxRecord('gid', String(f.gid)));
-  if (!octal(h, 124, 12, f.size)) pax.push(paxRecord('size', String(f.size)));
-  if (!octal(h, 136, 12, Math.max(0, f.mtime))) pax.push(paxRecord('mtime', String(f.mtime)));
-  h.write(f.type, 156, 1, 'ascii');
-  const link = Buffer.from(f.linkname ?? '');
-  if (link.length > 100) pax.push(paxRecord('linkpath', f.linkname!));
-  else link.copy(h, 157);
-  h.write('ustar\u000000', 257, 8, 'binary');
-  octal(h, 329, 8, f.devmajor ?? 0);
-  octal(h, 337, 8, f.devminor ?? 0);
-  checksum(h);
-  if (!pax.length) return h;
-  const data = Buffer.concat(pax);
-  const ph = Buffer.alloc(BLOCK);
-  Buffer.from(`PaxHeaders/${f.name}`).subarray(0, 100).copy(ph, 0);
-  octal(ph, 100, 8, 0o644);
-  octal(ph, 108, 8, 0);
-  octal(ph, 116, 8, 0);
-  octal(ph, 124, 12, data.length);
-  octal(ph, 136, 12, 0);
-  ph.write('x', 156, 1, 'ascii');
-  ph.write('ustar\u000000', 257, 8, 'binary');
-  checksum(ph);
-  return Buffer.concat([ph, data, pad(data.length), h]);
-}
+const ENTRY_TYPE: Record<TarHeaderFields['type'], TarWriterEntryType> = { '0': 'file', '1': 'hardlink', '2': 'symlink', '3': 'char', '4': 'block', '5': 'dir', '6': 'fifo' };
 
-function checksum(h: Buffer): void {
-  h.fill(0x20, 148, 156);
-  let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += h[i]!;
-  h.write(sum.toString(8).padStart(6, '0'), 148, 6, 'ascii');
-  h[154] = 0;
-  h[155] = 0x20;
+/** One entry's header blocks (a PAX header first when a field does not fit ustar), by typeflag. Pure. */
+export function encodeTarHeader(f: TarHeaderFields): Buffer {
+  const type = ENTRY_TYPE[f.type];
+  const name = type === 'dir' ? f.name.replace(/\/+$/, '') : f.name;
+  return entryHeader({ ...f, name, type });
 }
 
 const OPAQUE_XATTRS = ['user.overlay.opaque', 'trusted.overlay.opaque'];
@@ -339,7 +284,7 @@ export function* deterministicTar(diffDir: string, getXattr?: XattrReader): Gene
       } finally {
         closeSync(fd);
       }
-      yield pad(st.size);
+      yield padding(st.size);
     }
   };
   yield* walk('');
