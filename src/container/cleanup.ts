@@ -26,10 +26,12 @@ export async function cleanupContainer(ctx: ContainerContext, id: string, opts: 
   if (restartInProgress(state)) return; // the restart policy is mounting it again
   const ns = await nsExec(ctx.paths);
   const f = containerFiles(ctx, rec.id);
-  await releaseContainerRootfs(ctx, ns, rec, 'container').catch(() => {});
-  const rt = await selectRuntime(ctx, rec.runtime).catch(() => undefined);
-  if (rt) await runtimeDelete(ns, rt, rec.id).catch(() => {});
-  await teardownNetwork(ctx, rec.id, ns).catch(() => {});
+  // independent of each other: side by side, as this is on the path of every `run --rm`
+  await Promise.all([
+    releaseContainerRootfs(ctx, ns, rec, 'container').catch(() => {}),
+    selectRuntime(ctx, rec.runtime).then((rt) => runtimeDelete(ns, rt, rec.id)).catch(() => {}),
+    teardownNetwork(ctx, rec.id, ns).catch(() => {}),
+  ]);
   const dead = await withStorageLock(ctx, () => {
     const now = ctx.containers.read(rec.id);
     if (!now) return undefined;
