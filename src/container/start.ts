@@ -11,6 +11,7 @@ import { type ContainerContext, withStorageLock } from './context.js';
 import { imageLowerDirs, buildContainerSpec, selectRuntime } from './adapters.js';
 import type { ContainerRecord } from './types.js';
 import { Attachment } from './attach.js';
+import { conmonLogLevel } from '../ui/log.js';
 import { notifyStarted, planNotify, withNotifyConfig } from './sdnotify.js';
 
 export interface StartOptions {
@@ -100,6 +101,7 @@ export async function startContainer(ctx: ContainerContext, rec: ContainerRecord
       terminal: rec.tty,
       stdin: rec.stdin,
       exitCommand,
+      logLevel: conmonLogLevel(),
       ...(notify.proxyDir ? { sdNotifySocket: notify.hostSocket } : {}),
     });
   } catch (err) {
