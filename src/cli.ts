@@ -2,7 +2,7 @@ import yargs, { type Argv } from 'yargs';
 import { commands, groups } from './commands/index.js';
 import type { CommandDef, CommandEntry, GlobalOptions } from './commands/types.js';
 import { TscCtrError } from './errors.js';
-import { parseLogLevel, setLogLevel } from './ui/log.js';
+import { log, parseLogLevel, setLogLevel } from './ui/log.js';
 import { valueOptions } from './cli/value-options.js';
 
 /** Global flags that take a value: needed to find the command word without parsing everything. */
@@ -95,6 +95,8 @@ function register(y: Argv<any>, name: string, entry: CommandEntry, def: CommandD
       const lvl = parseLogLevel(String(args.logLevel ?? 'warn'));
       if (!lvl) throw new TscCtrError(`invalid log level "${args.logLevel}"`);
       setLogLevel(lvl);
+      // Podman's first info line: tells a CI log reader which verbosity the job ran with
+      log.info(`tsc-ctr filtering at log level ${lvl}`);
       const code = await def.handler(args);
       process.exitCode = typeof code === 'number' ? code : (process.exitCode ?? 0);
     },

@@ -263,6 +263,16 @@ export const commands: CommandEntry[] = [
     load: () => import('./image/prune.js'),
   },
   {
+    path: ['system', 'migrate'],
+    describe: 'Migrate containers',
+    load: () => import('./system/migrate.js'),
+  },
+  {
+    path: ['system', 'reset'],
+    describe: 'Reset tsc-ctr storage',
+    load: () => import('./system/reset.js'),
+  },
+  {
     path: ['system', 'df'],
     describe: 'Show tsc-ctr disk usage',
     load: () => import('./system/df.js'),

@@ -1,6 +1,7 @@
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { statSync } from 'node:fs';
+import { expandStorageVars, readStorageConfFromEnv } from './storage-conf.js';
 
 /** Where tsc-ctr keeps its files for the current user (DESIGN.md §2). */
 export interface StorePaths {
@@ -48,8 +49,8 @@ function ownedPrivateDir(path: string, uid: number): boolean {
 }
 
 /**
- * Resolve the storage and run roots. Overrides (CLI flags, then TSC_CTR_ROOT / TSC_CTR_RUNROOT)
- * win; rootless falls back from $XDG_RUNTIME_DIR to /run/user/UID to /tmp/tsc-ctr-run-UID, the
+ * Resolve the storage and run roots. Overrides (CLI flags, then TSC_CTR_ROOT / TSC_CTR_RUNROOT,
+ * then graphroot/runroot of $CONTAINERS_STORAGE_CONF) win; rootless falls back from $XDG_RUNTIME_DIR to /run/user/UID to /tmp/tsc-ctr-run-UID, the
  * same order Podman uses, because CI jobs and `su` sessions often have no XDG_RUNTIME_DIR.
  */
 export function resolvePaths(over: PathOverrides = {}, env: NodeJS.ProcessEnv = process.env): StorePaths {
@@ -58,10 +59,14 @@ export function resolvePaths(over: PathOverrides = {}, env: NodeJS.ProcessEnv = 
   const h = home(env);
   const dataHome = env.XDG_DATA_HOME || join(h, '.local', 'share');
   const configHome = env.XDG_CONFIG_HOME || join(h, '.config');
+  // CONTAINERS_STORAGE_CONF only when set: the default storage.conf describes Podman's store, not ours
+  const conf = readStorageConfFromEnv(env);
+  const expand = (p: string | undefined) => (p ? expandStorageVars(p, { uid, user: env.USER || env.LOGNAME || userInfo().username, home: h }) : undefined);
+  const confRoot = expand(rootless ? (conf?.rootlessStoragePath ?? conf?.graphroot) : conf?.graphroot);
   const storageRoot =
-    over.root ?? env.TSC_CTR_ROOT ?? (rootless ? join(dataHome, 'tsc-ctr') : '/var/lib/tsc-ctr');
+    over.root ?? env.TSC_CTR_ROOT ?? confRoot ?? (rootless ? join(dataHome, 'tsc-ctr') : '/var/lib/tsc-ctr');
   const configDir = rootless ? join(configHome, 'tsc-ctr') : '/etc/tsc-ctr';
-  const explicitRun = over.runroot ?? env.TSC_CTR_RUNROOT;
+  const explicitRun = over.runroot ?? env.TSC_CTR_RUNROOT ?? expand(conf?.runroot);
   if (explicitRun) return { storageRoot, runRoot: explicitRun, configDir, runRootSource: 'option' };
   if (!rootless) return { storageRoot, runRoot: '/run/tsc-ctr', configDir, runRootSource: 'rootful' };
   const xdg = env.XDG_RUNTIME_DIR;

@@ -74,6 +74,8 @@ export async function restartIfPolicy(ctx: ContainerContext, id: string): Promis
     return r;
   });
   if (!claimed) return false;
+  const { log } = await import('../ui/log.js');
+  log.debug(`restarting container ${id} (policy ${formatRestartPolicy(claimed.restartPolicy)}, restart ${claimed.state.restartCount})`);
   const { startContainer } = await import('./start.js');
   let error: string | undefined;
   try {

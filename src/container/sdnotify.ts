@@ -79,5 +79,7 @@ export async function notifyStarted(plan: NotifyPlan, conmonPid: number): Promis
   const msg = startedMessage(plan.mode, conmonPid);
   if (!msg) return;
   const { sendUnixDatagram } = await import('../native/sendto.js');
+  const { log } = await import('../ui/log.js');
+  log.debug(`sd_notify to ${plan.hostSocket}: ${msg.replace(/\n/g, ' ')}`);
   sendUnixDatagram(plan.hostSocket, msg);
 }

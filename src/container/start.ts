@@ -12,6 +12,7 @@ import { buildContainerSpec, selectRuntime } from './adapters.js';
 import type { ContainerRecord } from './types.js';
 import { Attachment } from './attach.js';
 import { processAlive } from './state.js';
+import { conmonLogLevel } from '../ui/log.js';
 import { notifyStarted, planNotify, withNotifyConfig } from './sdnotify.js';
 
 export interface StartOptions {
@@ -113,6 +114,7 @@ export async function startContainer(ctx: ContainerContext, rec: ContainerRecord
       terminal: rec.tty,
       stdin: rec.stdin,
       exitCommand,
+      logLevel: conmonLogLevel(),
       ...(notify.proxyDir ? { sdNotifySocket: notify.hostSocket } : {}),
     });
   } catch (err) {

@@ -45,7 +45,13 @@ export async function stopContainer(ctx: ContainerContext, rec: ContainerRecord,
     const t = timeoutSec ?? rec.stopTimeout;
     if (t > 0) {
       await runtimeKill(ns, rt, rec.id, String(rec.stopSignal || 15));
-      const exited = await Promise.race([waitForExit(ctx, rec.id).then(() => true), sleep(t * 1000).then(() => false)]);
+      // The timer is cancelled once the container exits: a pending one would keep `stop` alive for the whole timeout.
+      const timer = new AbortController();
+      const exited = await Promise.race([
+        waitForExit(ctx, rec.id).then(() => true),
+        sleep(t * 1000, false, { signal: timer.signal }).catch(() => false),
+      ]);
+      timer.abort();
       // SIGKILL to the container's pid 1 ends its whole pid namespace; `kill --all` would need cgroups.
       if (!exited) await runtimeKill(ns, rt, rec.id, '9');
     } else {

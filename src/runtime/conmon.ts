@@ -5,6 +5,7 @@ import { TscCtrError } from '../errors.js';
 import { type NsExec, wrap } from '../rootless/ns-exec.js';
 import { type ConmonArgsInput, conmonArgs, parseSyncMessages } from './conmon-args.js';
 import { runtimeError } from './errors.js';
+import { log } from '../ui/log.js';
 
 export interface ConmonStarted {
   /** The container's pid (in the host's pid namespace). */
@@ -18,6 +19,7 @@ export interface ConmonStarted {
  */
 export async function startConmon(ns: NsExec, conmonPath: string, input: ConmonArgsInput, extraEnv: Record<string, string> = {}): Promise<ConmonStarted> {
   const [cmd, args] = wrap(ns, [conmonPath, ...conmonArgs(input)]);
+  log.debug(`running conmon: ${[cmd, ...args].join(' ')}`);
   const child = spawn(cmd, args, {
     stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
     env: { ...ns.env, ...extraEnv, _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4' },

@@ -13,6 +13,12 @@ export function setLogLevel(level: LogLevel): void {
   threshold = LEVELS.indexOf(level);
 }
 
+/** conmon's name for our level (it knows debug, info, warning, error). */
+export function conmonLogLevel(): 'debug' | 'info' | 'warning' | 'error' {
+  const l = LEVELS[threshold]!;
+  return l === 'trace' || l === 'debug' ? 'debug' : l === 'info' ? 'info' : l === 'warn' ? 'warning' : 'error';
+}
+
 export function enabled(level: LogLevel): boolean {
   return LEVELS.indexOf(level) >= threshold;
 }
