@@ -50,7 +50,7 @@ export function passthroughIndex(argv: string[], start: number, before: number, 
 }
 
 /** Option names (and aliases) of a command that take a value, from its own builder. */
-function valueOptions(def: CommandDef): Set<string> {
+export function valueOptions(def: CommandDef): Set<string> {
   const probe = globalOptions(yargs([]));
   const built = (def.builder ? def.builder(probe) : probe) as unknown as { getOptions(): Record<string, any> };
   const o = built.getOptions();
