@@ -36,7 +36,7 @@ ExecStart=/b/tsc-ctr run --name systemd-%N --cidfile=%t/%N.cid --replace --rm --
   it.each([
     ['Notify=yes', '--sdnotify=container -d alpine'],
     ['ReadOnly=no', '--sdnotify=conmon -d --read-only=false alpine'],
-    ['Exec=sh -c "echo %%N $HOME"', '--sdnotify=conmon -d alpine sh -c "echo %%N $HOME"'] // specifiers stay for systemd,
+    ['Exec=sh -c "echo %%N $HOME"', '--sdnotify=conmon -d alpine sh -c "echo %%N $HOME"'], // specifiers stay for systemd
     ['PublishPort=8080:80\nPublishPort=\nPublishPort=127.0.0.1:1:2/udp', '--sdnotify=conmon -d --publish 127.0.0.1:1:2/udp alpine'],
     ['Volume=/data\nVolume=./rel:/r:z\nVolume=named:/n', '--sdnotify=conmon -d -v /data -v /q/rel:/r:z -v named:/n alpine'],
     ['Environment=A=1\nEnvironment="B=x y" C=%h', '--sdnotify=conmon -d --env A=1 --env "B=x y" --env C=%h alpine'],
