@@ -29,7 +29,7 @@ const def: CommandDef<GenerateSystemdOptions> = {
       .option('new', { type: 'boolean', describe: 'Create a new container or pod instead of starting an existing one' })
       .option('name', { alias: 'n', type: 'boolean', describe: 'Use container/pod names instead of IDs' })
       .option('files', { alias: 'f', type: 'boolean', describe: 'Generate .service files instead of printing to stdout' })
-      .option('restart-policy', { type: 'string', describe: 'Systemd restart-policy (default "on-failure", or the container\'s --restart)' })
+      .option('restart-policy', { type: 'string', describe: 'Systemd restart-policy (default "on-failure", or the container\'s restart policy)' })
       .option('restart-sec', { type: 'number', describe: 'Systemd restart-sec' })
       .option('container-prefix', { type: 'string', default: 'container', describe: 'Systemd unit name prefix for containers' })
       .option('separator', { type: 'string', default: '-', describe: 'Systemd unit name separator between name/id and prefix' })
