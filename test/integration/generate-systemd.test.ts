@@ -1,10 +1,10 @@
 // `generate systemd`: the unit passes `systemd-analyze verify --user`, and its command lines,
 // replayed as systemd would run them with a real NOTIFY_SOCKET, start the container (READY=1 and
 // MAINPID = conmon), then stop and remove it.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { harness, newStorage, runCli, userTempDir, type Storage } from '../harness/index.js';
+import { harness, newStorage, runAsUser, runCli, userTempDir, type Storage } from '../harness/index.js';
 import { listenNotify, type NotifyListener } from './support/notify-listener.js';
 import { runLine, unitCommands, verifyUserUnit } from './support/unit-commands.js';
 
@@ -135,4 +135,28 @@ describe('generate systemd', () => {
     expect(b.code).toBe(125);
     expect(b.stderr).toBe('Error: sometimes is not a valid restart policy\n');
   });
+
+  it.skipIf(!h.root)('rootful: the same --new unit verifies for the system manager and runs as root', async () => {
+    const rs = newStorage({ asRoot: true });
+    expect((await runCli(['pull', '-q', image], { storage: rs, timeoutMs: 120_000 })).code).toBe(0);
+    expect((await runCli(['create', '--name', 'groot', image, 'sleep', '300'], { storage: rs })).code).toBe(0);
+    const g = await runCli(['generate', 'systemd', '--new', '--name', 'groot'], { storage: rs });
+    expect(g.code).toBe(0);
+    const dir = mkdtempSync(join(h.runDir, 'units-'));
+    const path = join(dir, 'container-groot.service');
+    writeFileSync(path, g.stdout);
+    const v = await runAsUser('systemd-analyze', ['verify', '--man=no', path], { asRoot: true });
+    expect(v.stderr).toBe('');
+    expect(v.code).toBe(0);
+    const cmds = unitCommands(g.stdout, { t: dir, n: 'container-groot.service' });
+    listener.messages.length = 0;
+    const start = await runLine(cmds.start, { NOTIFY_SOCKET: listener.path }, { asRoot: true });
+    expect(start.stderr).toBe('');
+    expect(start.code).toBe(0);
+    const msg = await listener.waitFor((m) => m.includes('READY=1'));
+    expect(conmonComm(Number(/^MAINPID=(\d+)$/m.exec(msg)?.[1]))).toBe('conmon');
+    for (const s of [...cmds.stop, ...cmds.stopPost]) expect((await runLine(s, {}, { asRoot: true })).code).toBe(0);
+    expect((await runCli(['ps', '-a', '-q'], { storage: rs })).stdout).toBe('');
+    expect(existsSync(join(dir, 'container-groot.service.ctr-id'))).toBe(false);
+  }, 240_000);
 });

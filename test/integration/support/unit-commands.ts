@@ -31,9 +31,9 @@ export function unitCommands(text: string, spec: { t: string; n: string }): Unit
 }
 
 /** Run one command line as the test user (what `systemctl --user` would do). */
-export function runLine(words: string[], env: Record<string, string>, timeoutMs = 120_000): Promise<RunResult> {
+export function runLine(words: string[], env: Record<string, string>, opts: { asRoot?: boolean; timeoutMs?: number } = {}): Promise<RunResult> {
   void harness();
-  return runAsUser(words[0]!, words.slice(1), { env, timeoutMs });
+  return runAsUser(words[0]!, words.slice(1), { env, timeoutMs: opts.timeoutMs ?? 120_000, asRoot: opts.asRoot === true });
 }
 
 /**
