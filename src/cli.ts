@@ -3,10 +3,8 @@ import { commands, groups } from './commands/index.js';
 import type { CommandDef, CommandEntry, GlobalOptions } from './commands/types.js';
 import { TscCtrError } from './errors.js';
 import { log, parseLogLevel, setLogLevel } from './ui/log.js';
-import { valueOptions } from './cli/value-options.js';
+import { VALUED_GLOBALS, valueOptions } from './cli/value-options.js';
 
-/** Global flags that take a value: needed to find the command word without parsing everything. */
-const VALUED_GLOBALS = new Set(['--root', '--runroot', '--log-level', '--runtime', '--storage-driver']);
 
 /** The positional words before the first command option: ['image', 'ls'] for `image ls -a`. */
 export function commandWords(argv: string[]): string[] {

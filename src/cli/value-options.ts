@@ -6,6 +6,9 @@
  */
 import type { CommandDef } from '../commands/types.js';
 
+/** Global flags that take a value: needed to find the command word without parsing everything. */
+export const VALUED_GLOBALS = new Set(['--root', '--runroot', '--log-level', '--runtime', '--storage-driver']);
+
 interface OptionSpec {
   type?: string;
   alias?: string | string[];
@@ -19,7 +22,7 @@ function takesValue(o: OptionSpec): boolean {
   return o.type !== 'boolean' && o.type !== 'count';
 }
 
-export function valueOptions(def: CommandDef, globals: Iterable<string>): Set<string> {
+export function valueOptions(def: CommandDef, globals: Iterable<string> = VALUED_GLOBALS): Set<string> {
   const names = new Set<string>([...globals].map((g) => g.replace(/^--?/, '')));
   const add = (name: string, o: OptionSpec) => {
     if (!takesValue(o)) return;

@@ -9,6 +9,7 @@ export const groups: GroupEntry[] = [
   { name: 'container', describe: 'Manage containers' },
   { name: 'image', describe: 'Manage images' },
   { name: 'network', describe: 'Manage networks' },
+  { name: 'generate', describe: 'Generate structured data based on containers, volumes, and pods' },
 ];
 
 export const commands: CommandEntry[] = [
@@ -21,6 +22,16 @@ export const commands: CommandEntry[] = [
     path: ['unshare'],
     describe: 'Run a command in a modified user namespace',
     load: () => import('./unshare.js'),
+  },
+  {
+    path: ['generate', 'systemd'],
+    describe: 'Generate systemd units',
+    load: () => import('./generate/systemd.js'),
+  },
+  {
+    path: ['quadlet'],
+    describe: 'Generate systemd units from Quadlet .container files',
+    load: () => import('./quadlet.js'),
   },
   {
     path: ['system', 'info'],

@@ -1,8 +1,7 @@
 // CLI glue shared by `mount`, `umount`, `image mount` and `image unmount`.
 import { currentUid, isRootless } from '../config/paths.js';
 import { TscCtrError } from '../errors.js';
-
-const VALUED_GLOBALS = new Set(['--root', '--runroot', '--log-level', '--runtime', '--storage-driver']);
+import { VALUED_GLOBALS } from '../cli/value-options.js';
 
 /** The command words as typed (`mount`, `container umount`), for Podman's error text. */
 function invokedAs(argv: string[]): string[] {

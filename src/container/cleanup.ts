@@ -7,6 +7,7 @@ import { containerFiles } from './start.js';
 import { currentState } from './state.js';
 import { teardownNetwork } from '../net/setup.js';
 import { restartIfPolicy, restartInProgress } from './restart-policy.js';
+import { removeCidFile } from './cidfile.js';
 
 /**
  * After the container exited (conmon's exit command, or the attached `run` itself): record the
@@ -41,6 +42,7 @@ export async function cleanupContainer(ctx: ContainerContext, id: string, opts: 
     ctx.containers.write(now);
     return undefined;
   });
+  if (dead) removeCidFile(rec);
   if (dead) await removeTree(ns, dead);
   else if (!opts.keep) await restartIfPolicy(ctx, rec.id);
 }

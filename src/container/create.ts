@@ -1,4 +1,5 @@
 import { existsSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { TscCtrError } from '../errors.js';
 import { removeContainer } from './stop.js';
 import { type ContainerContext, withStorageLock } from './context.js';
@@ -16,6 +17,8 @@ export interface CreateRequest {
   image: string;
   name?: string | undefined;
   command: string[];
+  /** The command line as typed (program first), kept for `generate systemd --new`. */
+  createCommand?: string[] | undefined;
   /** The parsed CLI options; kept in the record and turned into a spec at each start. */
   options: Record<string, unknown> & {
     rm?: boolean;
@@ -80,6 +83,8 @@ export async function createContainer(ctx: ContainerContext, req: CreateRequest)
       stopTimeout: o.stopTimeout ?? 10,
       ...(restartPolicy.name !== 'no' ? { restartPolicy } : {}),
       ...(sdNotifyMode !== 'container' ? { sdNotifyMode } : {}),
+      ...(req.createCommand ? { createCommand: req.createCommand } : {}),
+      ...(o.cidfile ? { cidFile: resolve(o.cidfile) } : {}),
       state: { status: 'created' },
     };
     ctx.containers.insert(r);

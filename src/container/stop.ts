@@ -11,6 +11,7 @@ import { currentState } from './state.js';
 import type { ContainerRecord } from './types.js';
 import { waitForExit } from './wait.js';
 import { waitForRestart } from './restart-policy.js';
+import { removeCidFile } from './cidfile.js';
 
 export class ContainerStateError extends TscCtrError {
   constructor(message: string) {
@@ -77,5 +78,6 @@ export async function removeContainer(ctx: ContainerContext, rec: ContainerRecor
   }
   await dropUserMounts(ctx, rec);
   const dead = await withStorageLock(ctx, () => ctx.containers.remove(rec.id));
+  if (dead) removeCidFile(rec);
   if (dead) await removeTree(await nsExec(ctx.paths), dead);
 }

@@ -23,6 +23,10 @@ export interface ContainerRecord {
   stopTimeout: number;
   /** `--restart`; absent = no. */
   restartPolicy?: import('./restart-policy.js').RestartPolicy;
+  /** The command line that created it (our binary first), for `generate systemd --new`. */
+  createCommand?: string[];
+  /** `--cidfile`, absolute: removed with the container, as Podman does. */
+  cidFile?: string;
   /** `--sdnotify`; absent = container (Podman's default). */
   sdNotifyMode?: import('./sdnotify.js').SdNotifyMode;
   state: ContainerStateRecord;

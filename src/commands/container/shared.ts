@@ -5,24 +5,25 @@ import type { CreateCliOptions } from './create-flags.js';
 import { containerContext } from '../../container/context.js';
 import { createContainer } from '../../container/create.js';
 
-function request(args: Args<CreateCliOptions>) {
+async function request(args: Args<CreateCliOptions>) {
   if (!args.image) throw new UsageError('requires at least 1 arg(s), only received 0');
   // everything after the image, options included, was passed through as `--` (see passthroughAfter)
   const command = (((args as unknown as { '--'?: (string | number)[] })['--']) ?? []).map(String);
   const { _, $0, image, '--': _rest, ...options } = args as any;
-  return { image: args.image, name: args.name, command, options };
+  const { selfExecutable } = await import('../../systemd/self.js');
+  return { image: args.image, name: args.name, command, options, createCommand: [selfExecutable(), ...process.argv.slice(2)] };
 }
 
 export async function createCommand(args: Args<CreateCliOptions>): Promise<number> {
   const ctx = containerContext(args);
-  const rec = await createContainer(ctx, request(args));
+  const rec = await createContainer(ctx, await request(args));
   process.stdout.write(`${rec.id}\n`);
   return 0;
 }
 
 export async function runCommand(args: Args<CreateCliOptions & { detach?: boolean; sigProxy?: boolean }>): Promise<number> {
   const ctx = containerContext(args);
-  const rec = await createContainer(ctx, request(args));
+  const rec = await createContainer(ctx, await request(args));
   try {
     if (args.detach) {
       const { startContainer } = await import('../../container/start.js');
