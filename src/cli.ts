@@ -1,6 +1,6 @@
 import yargs, { type Argv } from 'yargs';
 import { commands, groups } from './commands/index.js';
-import type { CommandDef, CommandEntry, GlobalOptions } from './commands/types.js';
+import type { CommandDef, CommandEntry, GlobalOptions } from './commands/_shared/types.js';
 import { TscCtrError } from './errors.js';
 import { log, parseLogLevel, setLogLevel } from './ui/log.js';
 import { VALUED_GLOBALS, valueOptions } from './cli/value-options.js';

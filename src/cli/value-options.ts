@@ -4,7 +4,7 @@
  * command's builder with a stand-in that only notes `.option()` calls, because building a real
  * yargs parser twice costs several milliseconds on the start-up path of every `run`.
  */
-import type { CommandDef } from '../commands/types.js';
+import type { CommandDef } from '../commands/_shared/types.js';
 
 /** Global flags that take a value: needed to find the command word without parsing everything. */
 export const VALUED_GLOBALS = new Set(['--root', '--runroot', '--log-level', '--runtime', '--storage-driver']);

@@ -1,4 +1,4 @@
-import type { CommandEntry, GroupEntry } from './types.js';
+import type { CommandEntry, GroupEntry } from './_shared/types.js';
 
 /**
  * The command table. Each module is imported only when its command runs, so start-up cost does

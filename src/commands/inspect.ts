@@ -1,4 +1,4 @@
-import type { CommandDef } from './types.js';
+import type { CommandDef } from './_shared/types.js';
 
 interface InspectOptions {
   name?: string[];
@@ -29,7 +29,7 @@ const def: CommandDef<InspectOptions> = {
     const { UsageError } = await import('../errors.js');
     const type = args.type ?? 'all';
     if (type !== 'image' && type !== 'container' && type !== 'all') throw new UsageError(`invalid type "${type}": must be "image", "container" or "all"`);
-    const { inspectObjects } = await import('./container/inspect-run.js');
+    const { inspectObjects } = await import('./_shared/container-inspect.js');
     return inspectObjects(args, { names: (args.name ?? []).map(String), type, format: args.format, size: args.size, latest: args.latest });
   },
 };

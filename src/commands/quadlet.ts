@@ -1,4 +1,4 @@
-import type { CommandDef } from './types.js';
+import type { CommandDef } from './_shared/types.js';
 
 interface QuadletOptions {
   dirs?: string[];

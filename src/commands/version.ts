@@ -1,4 +1,4 @@
-import type { CommandDef } from './types.js';
+import type { CommandDef } from './_shared/types.js';
 import { versionInfo } from '../system/version.js';
 
 interface VersionOptions {

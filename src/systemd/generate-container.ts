@@ -15,7 +15,7 @@ function envList(v: unknown): string[] {
 
 export async function generateForContainer(ctx: ContainerContext, rec: ContainerRecord, o: GenerateOptions): Promise<GeneratedUnit> {
   const { valueOptions } = await import('../cli/value-options.js');
-  const runDef = (await import('../commands/container/run.js')).default as unknown as import('../commands/types.js').CommandDef;
+  const runDef = (await import('../commands/container/run.js')).default as unknown as import('../commands/_shared/types.js').CommandDef;
   const valued = valueOptions(runDef);
   return generateContainerUnit(
     {

@@ -1,4 +1,4 @@
-import type { CommandDef } from '../types.js';
+import type { CommandDef } from '../_shared/types.js';
 
 interface AttachOptions {
   container?: string;
@@ -29,7 +29,7 @@ const def: CommandDef<AttachOptions> = {
     if (args.latest && args.container) throw new UsageError('--latest and containers cannot be used together');
     if (!args.latest && !args.container) throw new UsageError('attach requires the name or id of one running container or the latest flag');
     const { containerContext } = await import('../../container/context.js');
-    const { selectTargets } = await import('./select.js');
+    const { selectTargets } = await import('../_shared/select.js');
     const ctx = containerContext(args);
     const [target] = selectTargets(ctx, { containers: args.container ? [args.container] : [], latest: args.latest });
     const rec = ctx.containers.get(target!);

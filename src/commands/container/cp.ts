@@ -1,4 +1,4 @@
-import type { CommandDef } from '../types.js';
+import type { CommandDef } from '../_shared/types.js';
 
 interface CpOptions {
   src: string;
@@ -25,7 +25,7 @@ const def: CommandDef<CpOptions> = {
       .option('archive', { alias: 'a', type: 'boolean', default: true, describe: 'Chown copied files to the primary uid/gid of the destination container' })
       .option('overwrite', { type: 'boolean', describe: 'Allow to overwrite directories with non-directories and vice versa' }) as any,
   handler: async (args) => {
-    const { runInUserNamespace } = await import('./userns.js');
+    const { runInUserNamespace } = await import('../_shared/userns-reexec.js');
     await runInUserNamespace(args);
     const { containerContext } = await import('../../container/context.js');
     const { nsExec } = await import('../../rootless/ns-exec.js');

@@ -1,5 +1,5 @@
-import type { CommandDef } from '../types.js';
-import { type CreateCliOptions, createFlags } from './create-flags.js';
+import type { CommandDef } from '../_shared/types.js';
+import { type CreateCliOptions, createFlags } from '../_shared/create-flags.js';
 
 const def: CommandDef<CreateCliOptions> = {
   usage: '<image> [command..]',
@@ -8,7 +8,7 @@ const def: CommandDef<CreateCliOptions> = {
   examples: [['$0 create --name box -it alpine sh', 'Create an interactive container to start later with start -ai box']],
   builder: (y) => createFlags(y) as any,
   handler: async (args) => {
-    const { createCommand } = await import('./shared.js');
+    const { createCommand } = await import('../_shared/run-create.js');
     return createCommand(args);
   },
 };

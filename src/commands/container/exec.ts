@@ -1,4 +1,4 @@
-import type { CommandDef } from '../types.js';
+import type { CommandDef } from '../_shared/types.js';
 
 interface ExecCliOptions {
   container: string;
@@ -56,7 +56,7 @@ const def: CommandDef<ExecCliOptions> = {
       }
     });
     const { containerContext } = await import('../../container/context.js');
-    const { selectTargets } = await import('./select.js');
+    const { selectTargets } = await import('../_shared/select.js');
     const ctx = containerContext(args);
     const [target] = selectTargets(ctx, { containers: args.latest ? [] : [args.container], latest: args.latest });
     const rec = ctx.containers.get(target!);

@@ -1,4 +1,4 @@
-import type { CommandDef } from '../types.js';
+import type { CommandDef } from '../_shared/types.js';
 
 interface ExportOptions {
   container: string;
@@ -21,7 +21,7 @@ const def: CommandDef<ExportOptions> = {
   handler: async (args) => {
     const { TscCtrError } = await import('../../errors.js');
     if (!args.output && process.stdout.isTTY) throw new TscCtrError('refusing to export to terminal. Use -o flag or redirect');
-    const { runInUserNamespace } = await import('./userns.js');
+    const { runInUserNamespace } = await import('../_shared/userns-reexec.js');
     await runInUserNamespace(args);
     const { containerContext } = await import('../../container/context.js');
     const { nsExec } = await import('../../rootless/ns-exec.js');

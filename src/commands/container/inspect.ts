@@ -1,4 +1,4 @@
-import type { CommandDef } from '../types.js';
+import type { CommandDef } from '../_shared/types.js';
 
 interface ContainerInspectOptions {
   containers?: string[];
@@ -23,7 +23,7 @@ const def: CommandDef<ContainerInspectOptions> = {
       .option('size', { alias: 's', type: 'boolean', describe: 'Display total file size' })
       .option('latest', { alias: 'l', type: 'boolean', describe: 'Act on the latest container tsc-ctr is aware of' }) as any,
   handler: async (args) => {
-    const { inspectObjects } = await import('./inspect-run.js');
+    const { inspectObjects } = await import('../_shared/container-inspect.js');
     return inspectObjects(args, { names: (args.containers ?? []).map(String), type: 'container', format: args.format, size: args.size, latest: args.latest });
   },
 };

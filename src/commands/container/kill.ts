@@ -1,4 +1,4 @@
-import type { CommandDef } from '../types.js';
+import type { CommandDef } from '../_shared/types.js';
 
 interface KillOptions {
   containers: string[];
@@ -21,8 +21,8 @@ const def: CommandDef<KillOptions> = {
     const { containerContext } = await import('../../container/context.js');
     const { killContainer } = await import('../../container/stop.js');
     const { parseSignal } = await import('../../container/signals.js');
-    const { selectTargets } = await import('./select.js');
-    const { forEachTarget } = await import('./targets.js');
+    const { selectTargets } = await import('../_shared/select.js');
+    const { forEachTarget } = await import('../_shared/targets.js');
     parseSignal(args.signal ?? 'KILL');
     const ctx = containerContext(args);
     return forEachTarget(selectTargets(ctx, args, true), async (name) => {

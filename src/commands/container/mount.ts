@@ -1,4 +1,4 @@
-import type { CommandDef } from '../types.js';
+import type { CommandDef } from '../_shared/types.js';
 
 interface MountOptions {
   containers?: string[];
@@ -27,7 +27,7 @@ const def: CommandDef<MountOptions> = {
       .option('latest', { alias: 'l', type: 'boolean', describe: 'Act on the latest container tsc-ctr is aware of' })
       .option('no-trunc', { type: 'boolean', describe: 'Do not truncate output' }) as any,
   handler: async (args) => {
-    const { requireUnshareWhenRootless, printMountList } = await import('../mount-shared.js');
+    const { requireUnshareWhenRootless, printMountList } = await import('../_shared/mount.js');
     requireUnshareWhenRootless();
     const { containerContext } = await import('../../container/context.js');
     const { nsExec } = await import('../../rootless/ns-exec.js');
@@ -39,8 +39,8 @@ const def: CommandDef<MountOptions> = {
       await printMountList(items, args.format, !!args.noTrunc);
       return 0;
     }
-    const { selectTargets } = await import('./select.js');
-    const { forEachTarget } = await import('./targets.js');
+    const { selectTargets } = await import('../_shared/select.js');
+    const { forEachTarget } = await import('../_shared/targets.js');
     return forEachTarget(selectTargets(ctx, args), async (name) => acquireContainerRootfs(ctx, ns, ctx.containers.get(name), 'user'));
   },
 };

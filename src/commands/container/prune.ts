@@ -1,4 +1,4 @@
-import type { CommandDef } from '../types.js';
+import type { CommandDef } from '../_shared/types.js';
 
 interface PruneOptions {
   force?: boolean;
@@ -20,7 +20,7 @@ const def: CommandDef<PruneOptions> = {
     const filter = await compilePruneFilters((args.filter ?? []).map(String));
     if (!args.force) {
       process.stdout.write('WARNING! This will remove all non running containers.\nAre you sure you want to continue? [y/N] ');
-      const { readAnswer } = await import('../image/output.js');
+      const { readAnswer } = await import('../_shared/image-output.js');
       const answer = await readAnswer(process.stdin);
       if (answer.trim().toLowerCase()[0] !== 'y') return 0;
     }

@@ -1,4 +1,4 @@
-import type { CommandDef } from '../types.js';
+import type { CommandDef } from '../_shared/types.js';
 
 interface RestartOptions {
   containers: string[];
@@ -30,8 +30,8 @@ const def: CommandDef<RestartOptions> = {
     const { currentState } = await import('../../container/state.js');
     const { UsageError } = await import('../../errors.js');
     if ((args.all || args.running) && (args.containers?.length || args.latest)) throw new UsageError('--all or --running and containers cannot be used together');
-    const { selectTargets } = await import('./select.js');
-    const { forEachTarget } = await import('./targets.js');
+    const { selectTargets } = await import('../_shared/select.js');
+    const { forEachTarget } = await import('../_shared/targets.js');
     const ctx = containerContext(args);
     let targets: string[];
     if (args.all || args.running) {

@@ -1,4 +1,4 @@
-import type { CommandDef } from '../types.js';
+import type { CommandDef } from '../_shared/types.js';
 
 interface RmOptions {
   containers: string[];
@@ -26,8 +26,8 @@ const def: CommandDef<RmOptions> = {
   handler: async (args) => {
     const { containerContext } = await import('../../container/context.js');
     const { removeContainer } = await import('../../container/stop.js');
-    const { selectTargets } = await import('./select.js');
-    const { forEachTarget } = await import('./targets.js');
+    const { selectTargets } = await import('../_shared/select.js');
+    const { forEachTarget } = await import('../_shared/targets.js');
     const ctx = containerContext(args);
     return forEachTarget(selectTargets(ctx, args), async (name) => {
       const rec = ctx.containers.find(name);

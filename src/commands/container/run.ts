@@ -1,5 +1,5 @@
-import type { CommandDef } from '../types.js';
-import { type CreateCliOptions, createFlags } from './create-flags.js';
+import type { CommandDef } from '../_shared/types.js';
+import { type CreateCliOptions, createFlags } from '../_shared/create-flags.js';
 
 interface RunOptions extends CreateCliOptions {
   detach?: boolean;
@@ -22,7 +22,7 @@ const def: CommandDef<RunOptions> = {
       .option('detach', { alias: 'd', type: 'boolean', describe: 'Run container in background and print container ID' })
       .option('sig-proxy', { type: 'boolean', default: true, describe: 'Proxy received signals to the process' }) as any,
   handler: async (args) => {
-    const { runCommand } = await import('./shared.js');
+    const { runCommand } = await import('../_shared/run-create.js');
     return runCommand(args);
   },
 };

@@ -1,4 +1,4 @@
-import type { CommandDef } from '../types.js';
+import type { CommandDef } from '../_shared/types.js';
 
 interface StartOptions {
   containers: string[];
@@ -31,7 +31,7 @@ const def: CommandDef<StartOptions> = {
     }
     const { startContainer } = await import('../../container/start.js');
     const { currentState } = await import('../../container/state.js');
-    const { forEachTarget } = await import('./targets.js');
+    const { forEachTarget } = await import('../_shared/targets.js');
     return forEachTarget(args.containers, async (name) => {
       const rec = ctx.containers.get(name);
       if (currentState(ctx.containers, rec).status === 'running') return name;

@@ -1,4 +1,4 @@
-import type { CommandDef } from '../types.js';
+import type { CommandDef } from '../_shared/types.js';
 
 interface StopOptions {
   containers: string[];
@@ -22,9 +22,9 @@ const def: CommandDef<StopOptions> = {
   handler: async (args) => {
     const { containerContext } = await import('../../container/context.js');
     const { stopContainer } = await import('../../container/stop.js');
-    const { selectTargets } = await import('./select.js');
+    const { selectTargets } = await import('../_shared/select.js');
     const ctx = containerContext(args);
-    const { forEachTarget } = await import('./targets.js');
+    const { forEachTarget } = await import('../_shared/targets.js');
     return forEachTarget(selectTargets(ctx, args), async (name) => {
       const rec = ctx.containers.find(name);
       if (!rec) {

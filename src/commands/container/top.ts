@@ -1,4 +1,4 @@
-import type { CommandDef } from '../types.js';
+import type { CommandDef } from '../_shared/types.js';
 
 interface TopOptions {
   container?: string;
@@ -23,7 +23,7 @@ const def: CommandDef<TopOptions> = {
   handler: async (args) => {
     const { UsageError } = await import('../../errors.js');
     const { containerContext } = await import('../../container/context.js');
-    const { selectTargets } = await import('./select.js');
+    const { selectTargets } = await import('../_shared/select.js');
     const ctx = containerContext(args);
     let descriptors = (args.descriptors ?? []).map(String);
     let name = args.container;

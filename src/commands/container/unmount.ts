@@ -1,4 +1,4 @@
-import type { CommandDef } from '../types.js';
+import type { CommandDef } from '../_shared/types.js';
 
 interface UnmountOptions {
   containers?: string[];
@@ -23,12 +23,12 @@ const def: CommandDef<UnmountOptions> = {
       .option('force', { alias: 'f', type: 'boolean', describe: 'Force the complete unmount of the specified mounted containers' })
       .option('latest', { alias: 'l', type: 'boolean', describe: 'Act on the latest container tsc-ctr is aware of' }) as any,
   handler: async (args) => {
-    const { requireUnshareWhenRootless } = await import('../mount-shared.js');
+    const { requireUnshareWhenRootless } = await import('../_shared/mount.js');
     requireUnshareWhenRootless();
     const { containerContext } = await import('../../container/context.js');
     const { nsExec } = await import('../../rootless/ns-exec.js');
     const { releaseContainerRootfs, mountedContainers } = await import('../../container/rootfs.js');
-    const { forEachTarget } = await import('./targets.js');
+    const { forEachTarget } = await import('../_shared/targets.js');
     const ctx = containerContext(args);
     const ns = await nsExec(ctx.paths);
     if (args.all) {
@@ -40,7 +40,7 @@ const def: CommandDef<UnmountOptions> = {
         return m.rec.id;
       });
     }
-    const { selectTargets } = await import('./select.js');
+    const { selectTargets } = await import('../_shared/select.js');
     return forEachTarget(selectTargets(ctx, args), async (name) => {
       const rec = ctx.containers.get(name);
       await releaseContainerRootfs(ctx, ns, rec, 'user', { force: args.force });

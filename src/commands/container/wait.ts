@@ -1,4 +1,4 @@
-import type { CommandDef } from '../types.js';
+import type { CommandDef } from '../_shared/types.js';
 
 interface WaitOptions {
   containers: string[];
@@ -14,7 +14,7 @@ const def: CommandDef<WaitOptions> = {
   handler: async (args) => {
     const { containerContext } = await import('../../container/context.js');
     const { waitForExit } = await import('../../container/wait.js');
-    const { forEachTarget } = await import('./targets.js');
+    const { forEachTarget } = await import('../_shared/targets.js');
     const ctx = containerContext(args);
     return forEachTarget(args.containers, async (name) => {
       const rec = ctx.containers.find(name);

@@ -1,4 +1,4 @@
-import type { CommandDef } from '../types.js';
+import type { CommandDef } from '../_shared/types.js';
 
 interface InspectOptions {
   image: string[];
@@ -18,8 +18,8 @@ const def: CommandDef<InspectOptions> = {
       .positional('image', { type: 'string', array: true, demandOption: true })
       .option('format', { alias: 'f', type: 'string', describe: 'Format the output to a Go template or json' }) as any,
   handler: async (args) => {
-    const { openStore } = await import('./store.js');
-    const { inspectImages } = await import('./inspect-run.js');
+    const { openStore } = await import('../_shared/image-store.js');
+    const { inspectImages } = await import('../_shared/image-inspect.js');
     return inspectImages(openStore(args), args.image.map(String), args.format, (name) => `${name}: image not known`);
   },
 };

@@ -1,4 +1,4 @@
-import type { CommandDef } from '../types.js';
+import type { CommandDef } from '../_shared/types.js';
 
 interface ListOptions {
   image?: string;
@@ -35,7 +35,7 @@ const def: CommandDef<ListOptions> = {
       .option('quiet', { alias: 'q', type: 'boolean', describe: 'Display only image IDs' })
       .option('sort', { type: 'string', describe: 'Sort by created, id, repository, size, tag', default: 'created' }) as any,
   handler: async (args) => {
-    const { openStore } = await import('./store.js');
+    const { openStore } = await import('../_shared/image-store.js');
     const { listImageRows, rowJson, uniqueIds } = await import('../../image/list.js');
     const rows = await listImageRows(openStore(args), {
       all: !!args.all,

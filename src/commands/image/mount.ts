@@ -1,4 +1,4 @@
-import type { CommandDef } from '../types.js';
+import type { CommandDef } from '../_shared/types.js';
 
 interface ImageMountOptions {
   images?: string[];
@@ -22,14 +22,14 @@ const def: CommandDef<ImageMountOptions> = {
       .option('all', { alias: 'a', type: 'boolean', describe: 'Mount all images' })
       .option('format', { type: 'string', describe: 'Print the mounted images in specified format (json)' }) as any,
   handler: async (args) => {
-    const { requireUnshareWhenRootless, printMountList } = await import('../mount-shared.js');
+    const { requireUnshareWhenRootless, printMountList } = await import('../_shared/mount.js');
     requireUnshareWhenRootless();
     const { containerContext } = await import('../../container/context.js');
     const { nsExec } = await import('../../rootless/ns-exec.js');
     const { mountImage, mountedImages } = await import('../../container/rootfs.js');
     const { Store } = await import('../../storage/store.js');
     const { NotFoundError } = await import('../../errors.js');
-    const { forEachTarget } = await import('../container/targets.js');
+    const { forEachTarget } = await import('../_shared/targets.js');
     const ctx = containerContext(args);
     const ns = await nsExec(ctx.paths);
     const store = Store.open(ctx.paths);

@@ -1,4 +1,4 @@
-import type { CommandDef } from '../types.js';
+import type { CommandDef } from '../_shared/types.js';
 
 interface PruneCliOptions {
   all?: boolean;
@@ -24,11 +24,11 @@ const def: CommandDef<PruneCliOptions> = {
         ? 'WARNING! This command removes all images without at least one container associated with them.\n'
         : 'WARNING! This command removes all dangling images.\n';
       process.stdout.write(`${question}Are you sure you want to continue? [y/N] `);
-      const { readAnswer } = await import('./output.js');
+      const { readAnswer } = await import('../_shared/image-output.js');
       const answer = await readAnswer(process.stdin);
       if (answer.toLowerCase()[0] !== 'y') return 0;
     }
-    const { openStore } = await import('./store.js');
+    const { openStore } = await import('../_shared/image-store.js');
     const { compileImageFilters, summarize } = await import('../../image/list.js');
     const store = openStore(args);
     const filters = (args.filter ?? []).map(String);

@@ -1,5 +1,5 @@
-import type { CommandDef } from '../types.js';
-import { pullFlags } from './pull-flags.js';
+import type { CommandDef } from '../_shared/types.js';
+import { pullFlags } from '../_shared/pull-flags.js';
 
 export interface PullCliOptions {
   image: string[];

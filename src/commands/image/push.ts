@@ -1,5 +1,5 @@
 import { UsageError } from '../../errors.js';
-import type { CommandDef } from '../types.js';
+import type { CommandDef } from '../_shared/types.js';
 
 interface PushCliOptions {
   image: string;

@@ -1,4 +1,4 @@
-import type { CommandDef } from '../types.js';
+import type { CommandDef } from '../_shared/types.js';
 
 interface RmOptions {
   image?: string[];
@@ -27,7 +27,7 @@ const def: CommandDef<RmOptions> = {
       .option('ignore', { alias: 'i', type: 'boolean', describe: 'Ignore errors if a specified image does not exist' })
       .option('no-prune', { type: 'boolean', describe: 'Do not remove dangling images' }) as any,
   handler: async (args) => {
-    const { openStore } = await import('./store.js');
+    const { openStore } = await import('../_shared/image-store.js');
     const targets = (args.image ?? []).map(String);
     const r = await openStore(args).removeImages(targets, { all: !!args.all, force: !!args.force, ignore: !!args.ignore });
     let out = '';
@@ -35,7 +35,7 @@ const def: CommandDef<RmOptions> = {
     for (const rep of r.reports) if (rep.removed) out += `Deleted: ${rep.id}\n`;
     process.stdout.write(out);
     if (!r.errors.length) return 0;
-    const { joinErrors } = await import('./output.js');
+    const { joinErrors } = await import('../_shared/image-output.js');
     process.stderr.write(`Error: ${joinErrors(r.errors.map((e) => e.error.message))}\n`);
     return r.exitCode;
   },

@@ -1,4 +1,4 @@
-import type { CommandDef } from '../types.js';
+import type { CommandDef } from '../_shared/types.js';
 
 interface TagOptions {
   image: string;
@@ -20,7 +20,7 @@ const def: CommandDef<TagOptions> = {
       .positional('image', { type: 'string', demandOption: true })
       .positional('name', { type: 'string', array: true, demandOption: true }) as any,
   handler: async (args) => {
-    const { openStore } = await import('./store.js');
+    const { openStore } = await import('../_shared/image-store.js');
     const store = openStore(args);
     const img = await store.getImage(String(args.image));
     for (const n of args.name.map(String)) await store.tagImage(img.id, n);

@@ -1,4 +1,4 @@
-import type { CommandDef } from '../types.js';
+import type { CommandDef } from '../_shared/types.js';
 
 interface ImageUnmountOptions {
   images?: string[];
@@ -18,14 +18,14 @@ const def: CommandDef<ImageUnmountOptions> = {
       .option('all', { alias: 'a', type: 'boolean', describe: 'Unmount all of the currently mounted images' })
       .option('force', { alias: 'f', type: 'boolean', describe: 'Force the complete unmount of the specified mounted images' }) as any,
   handler: async (args) => {
-    const { requireUnshareWhenRootless } = await import('../mount-shared.js');
+    const { requireUnshareWhenRootless } = await import('../_shared/mount.js');
     requireUnshareWhenRootless();
     const { containerContext } = await import('../../container/context.js');
     const { nsExec } = await import('../../rootless/ns-exec.js');
     const { unmountImage, mountedImages } = await import('../../container/rootfs.js');
     const { Store } = await import('../../storage/store.js');
     const { NotFoundError, UsageError } = await import('../../errors.js');
-    const { forEachTarget } = await import('../container/targets.js');
+    const { forEachTarget } = await import('../_shared/targets.js');
     const ctx = containerContext(args);
     const ns = await nsExec(ctx.paths);
     const store = Store.open(ctx.paths);

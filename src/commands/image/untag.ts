@@ -1,4 +1,4 @@
-import type { CommandDef } from '../types.js';
+import type { CommandDef } from '../_shared/types.js';
 
 interface UntagOptions {
   image: string;
@@ -16,7 +16,7 @@ const def: CommandDef<UntagOptions> = {
   builder: (y) =>
     y.positional('image', { type: 'string', demandOption: true }).positional('name', { type: 'string', array: true }) as any,
   handler: async (args) => {
-    const { openStore } = await import('./store.js');
+    const { openStore } = await import('../_shared/image-store.js');
     const store = openStore(args);
     const img = await store.getImage(String(args.image));
     const names = (args.name ?? []).map(String);

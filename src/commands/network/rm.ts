@@ -1,4 +1,4 @@
-import type { CommandDef } from '../types.js';
+import type { CommandDef } from '../_shared/types.js';
 
 interface NetworkRmOptions {
   networks: string[];
@@ -19,7 +19,7 @@ const def: CommandDef<NetworkRmOptions> = {
     const { containerContext, withStorageLock } = await import('../../container/context.js');
     const { getNetwork, removeNetworkFile } = await import('../../net/networks.js');
     const { removeContainer } = await import('../../container/stop.js');
-    const { forEachTarget } = await import('../container/targets.js');
+    const { forEachTarget } = await import('../_shared/targets.js');
     const { TscCtrError } = await import('../../errors.js');
     const ctx = containerContext(args);
     return forEachTarget(args.networks.map(String), async (ref) => {

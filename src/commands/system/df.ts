@@ -1,4 +1,4 @@
-import type { CommandDef } from '../types.js';
+import type { CommandDef } from '../_shared/types.js';
 
 interface DfOptions {
   format?: string;
@@ -19,7 +19,7 @@ const def: CommandDef<DfOptions> = {
   handler: async (args) => {
     const { UsageError } = await import('../../errors.js');
     if (args.format !== undefined && args.verbose) throw new UsageError('cannot combine --format and --verbose flags');
-    const { openStore } = await import('../image/store.js');
+    const { openStore } = await import('../_shared/image-store.js');
     const { diskUsageSummary } = await import('../../storage/store.js');
     const { goHumanSize } = await import('../../ui/units.js');
     const { humanDuration } = await import('../../ui/human.js');

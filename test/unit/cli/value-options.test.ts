@@ -2,7 +2,7 @@ import yargs from 'yargs';
 import { describe, expect, it } from 'vitest';
 import { valueOptions } from '../../../src/cli/value-options.js';
 import { commands } from '../../../src/commands/index.js';
-import type { CommandDef } from '../../../src/commands/types.js';
+import type { CommandDef } from '../../../src/commands/_shared/types.js';
 
 /** What yargs itself says, from a real parser built with the same builder. */
 function fromYargs(def: CommandDef): Set<string> {

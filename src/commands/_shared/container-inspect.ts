@@ -1,7 +1,7 @@
 // Shared by `container inspect` and the top-level `inspect`: containers first, then images
 // (Podman's order for --type all); one JSON array or one template run per object.
 import { TscCtrError } from '../../errors.js';
-import type { GlobalOptions } from '../types.js';
+import type { GlobalOptions } from './types.js';
 
 export type InspectType = 'container' | 'image' | 'all';
 

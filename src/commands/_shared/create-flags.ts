@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { type PullFlagOptions, pullFlags } from '../image/pull-flags.js';
+import { type PullFlagOptions, pullFlags } from './pull-flags.js';
 
 /** The options `run` and `create` share, under Podman's names (parsed values, not yet validated). */
 export interface CreateCliOptions extends PullFlagOptions {

@@ -1,5 +1,5 @@
 // CLI glue shared by run/create (printing and terminal decisions); the work is in src/container/.
-import type { Args } from '../types.js';
+import type { Args } from './types.js';
 import { UsageError } from '../../errors.js';
 import type { CreateCliOptions } from './create-flags.js';
 import { containerContext } from '../../container/context.js';

@@ -1,7 +1,7 @@
 // CLI glue shared by `mount`, `umount`, `image mount` and `image unmount`.
-import { currentUid, isRootless } from '../config/paths.js';
-import { TscCtrError } from '../errors.js';
-import { VALUED_GLOBALS } from '../cli/value-options.js';
+import { currentUid, isRootless } from '../../config/paths.js';
+import { TscCtrError } from '../../errors.js';
+import { VALUED_GLOBALS } from '../../cli/value-options.js';
 
 /** The command words as typed (`mount`, `container umount`), for Podman's error text. */
 function invokedAs(argv: string[]): string[] {
@@ -38,7 +38,7 @@ export interface MountListItem {
 /** `mount`/`image mount` without arguments: `ID  PATH` lines, or Podman's JSON. */
 export async function printMountList(items: MountListItem[], format: string | undefined, noTrunc: boolean): Promise<void> {
   if (format) {
-    const { formatItems } = await import('../ui/format.js');
+    const { formatItems } = await import('../../ui/format.js');
     const json = items.map((m) => ({ id: m.id, names: m.names, mountpoint: m.path }));
     const rows = items.map((m) => ({ ID: noTrunc ? m.id : m.id.slice(0, 12), Names: m.names, Path: m.path, Mountpoint: m.path }));
     process.stdout.write(formatItems(format, rows, { name: 'mount', jsonItems: json }));
