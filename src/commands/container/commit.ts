@@ -33,11 +33,11 @@ const def: CommandDef<CommitCliOptions> = {
       .option('pause', { alias: 'p', type: 'boolean', default: false, describe: 'Pause container during commit (accepted; containers are not paused)' })
       .option('quiet', { alias: 'q', type: 'boolean', describe: 'Suppress output' }) as any,
   handler: async (args) => {
-    const { isRootless, resolvePaths } = await import('../../config/paths.js');
-    const { insideUserNamespace, reexecCliInUserNamespace } = await import('../../rootless/userns.js');
-    const paths = resolvePaths(args);
     // The upper dir holds files of subordinate ids: read it (and unpack the layer) as root of our namespace.
-    if (isRootless() && !insideUserNamespace()) return reexecCliInUserNamespace(paths);
+    const { runInUserNamespace } = await import('../_shared/userns-reexec.js');
+    await runInUserNamespace(args);
+    const { isRootless, resolvePaths } = await import('../../config/paths.js');
+    const paths = resolvePaths(args);
     const { Store } = await import('../../storage/store.js');
     const { ContainerStore } = await import('../../storage/containers.js');
     const { commitContainer, parseFormat } = await import('../../image/commit.js');

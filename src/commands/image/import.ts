@@ -35,11 +35,11 @@ const def: CommandDef<ImportCliOptions> = {
       .option('variant', { type: 'string', describe: 'Set the variant of the imported image' })
       .option('quiet', { alias: 'q', type: 'boolean', describe: 'Suppress output' }) as any,
   handler: async (args) => {
-    const { isRootless, resolvePaths } = await import('../../config/paths.js');
-    const { insideUserNamespace, reexecCliInUserNamespace } = await import('../../rootless/userns.js');
-    const paths = resolvePaths(args);
     // Unpacking keeps file owners: that takes chown, so it happens inside our user namespace.
-    if (isRootless() && !insideUserNamespace()) return reexecCliInUserNamespace(paths);
+    const { runInUserNamespace } = await import('../_shared/userns-reexec.js');
+    await runInUserNamespace(args);
+    const { resolvePaths } = await import('../../config/paths.js');
+    const paths = resolvePaths(args);
     const { Store } = await import('../../storage/store.js');
     const { UsageError } = await import('../../errors.js');
     const { importImage } = await import('../../image/import.js');

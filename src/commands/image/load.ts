@@ -23,11 +23,11 @@ const def: CommandDef<LoadCliOptions> = {
       .option('quiet', { alias: 'q', type: 'boolean', describe: 'Suppress the output' }) as any,
   handler: async (args) => {
     if (!args.input && process.stdin.isTTY) throw new UsageError('cannot read from terminal, use command-line redirection or the --input flag');
-    const { isRootless, resolvePaths } = await import('../../config/paths.js');
-    const { insideUserNamespace, reexecCliInUserNamespace } = await import('../../rootless/userns.js');
-    const paths = resolvePaths(args);
     // Unpacking keeps file owners: that takes chown, so it happens inside our user namespace.
-    if (isRootless() && !insideUserNamespace()) return reexecCliInUserNamespace(paths);
+    const { runInUserNamespace } = await import('../_shared/userns-reexec.js');
+    await runInUserNamespace(args);
+    const { resolvePaths } = await import('../../config/paths.js');
+    const paths = resolvePaths(args);
     const { Store } = await import('../../storage/store.js');
     const { loadImages } = await import('../../image/load.js');
     const say = (l: string) => !args.quiet && process.stderr.write(`${l}\n`);

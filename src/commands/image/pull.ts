@@ -35,11 +35,11 @@ const def: CommandDef<PullCliOptions> = {
         .option('cert-dir', { type: 'string', describe: 'Use certificates at the specified path to access the registry' }),
     ) as any,
   handler: async (args) => {
-    const { isRootless, resolvePaths } = await import('../../config/paths.js');
-    const { insideUserNamespace, reexecCliInUserNamespace } = await import('../../rootless/userns.js');
-    const paths = resolvePaths(args);
     // Unpacking keeps file owners: that takes chown, so it happens inside our user namespace.
-    if (isRootless() && !insideUserNamespace()) return reexecCliInUserNamespace(paths);
+    const { runInUserNamespace } = await import('../_shared/userns-reexec.js');
+    await runInUserNamespace(args);
+    const { resolvePaths } = await import('../../config/paths.js');
+    const paths = resolvePaths(args);
     const { Store } = await import('../../storage/store.js');
     const { pullImage, pullAllTags } = await import('../../image/pull-image.js');
     const store = Store.open(paths);

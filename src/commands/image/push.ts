@@ -43,11 +43,11 @@ const def: CommandDef<PushCliOptions> = {
     if (cf !== undefined && cf !== 'gzip' && cf !== 'zstd') throw new UsageError(`unsupported compression format "${cf}": use gzip or zstd`);
     const fmt = args.format === 'docker' ? 'v2s2' : args.format;
     if (fmt !== undefined && fmt !== 'oci' && fmt !== 'v2s2') throw new UsageError(`unknown format "${args.format}": use oci or v2s2`);
-    const { isRootless, resolvePaths } = await import('../../config/paths.js');
-    const { insideUserNamespace, reexecCliInUserNamespace } = await import('../../rootless/userns.js');
-    const paths = resolvePaths(args);
     // Layer files belong to subordinate ids: only readable as root of our user namespace.
-    if (isRootless() && !insideUserNamespace()) return reexecCliInUserNamespace(paths);
+    const { runInUserNamespace } = await import('../_shared/userns-reexec.js');
+    await runInUserNamespace(args);
+    const { resolvePaths } = await import('../../config/paths.js');
+    const paths = resolvePaths(args);
     const { Store } = await import('../../storage/store.js');
     const { pushImage } = await import('../../image/push.js');
     const say = (l: string) => !args.quiet && process.stderr.write(`${l}\n`);

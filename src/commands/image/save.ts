@@ -31,11 +31,11 @@ const def: CommandDef<SaveCliOptions> = {
       .option('quiet', { alias: 'q', type: 'boolean', describe: 'Suppress the output' }) as any,
   handler: async (args) => {
     if (!args.output && process.stdout.isTTY) throw new UsageError('refusing to save to terminal. Use -o flag or redirect');
-    const { isRootless, resolvePaths } = await import('../../config/paths.js');
-    const { insideUserNamespace, reexecCliInUserNamespace } = await import('../../rootless/userns.js');
-    const paths = resolvePaths(args);
     // Layer files belong to subordinate ids: only readable as root of our user namespace.
-    if (isRootless() && !insideUserNamespace()) return reexecCliInUserNamespace(paths);
+    const { runInUserNamespace } = await import('../_shared/userns-reexec.js');
+    await runInUserNamespace(args);
+    const { resolvePaths } = await import('../../config/paths.js');
+    const paths = resolvePaths(args);
     const { Store } = await import('../../storage/store.js');
     const { saveImages } = await import('../../image/save.js');
     const say = (l: string) => !args.quiet && process.stderr.write(`${l}\n`);
