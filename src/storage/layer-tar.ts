@@ -21,7 +21,7 @@ import { TscCtrError } from '../errors.js';
 import { writeFileAtomic } from './atomic.js';
 import { BadPathError, cleanEntryPath } from './unpack/paths.js';
 import { BLOCK } from './unpack/tar-header.js';
-import { entryHeader, padding, type TarEntryType as TarWriterEntryType } from './diff/tar-writer.js';
+import { entryHeader, padding, type TarEntry as TarWriterEntry, type TarEntryType as TarWriterEntryType } from './diff/tar-writer.js';
 import { TarReader, type TarEntry } from './unpack/tar-reader.js';
 
 export const TAR_SPLIT_FILE = 'tar-split.json.gz';
@@ -194,18 +194,8 @@ export function* reassembleTar(diffDir: string, rec: TarSplitRecord): Generator<
 /** What the fallback writer needs to know of a file beyond lstat: overlay's opaque marker. */
 export type XattrReader = (path: string, name: string) => Buffer | undefined;
 
-export interface TarHeaderFields {
-  name: string;
-  type: '0' | '1' | '2' | '5' | '6' | '3' | '4';
-  mode: number;
-  uid: number;
-  gid: number;
-  size: number;
-  mtime: number;
-  linkname?: string;
-  devmajor?: number;
-  devminor?: number;
-}
+/** A tar entry named by its ustar typeflag instead of tar-writer's type names. */
+export type TarHeaderFields = Omit<TarWriterEntry, 'type' | 'xattrs'> & { type: '0' | '1' | '2' | '5' | '6' | '3' | '4' };
 
 const ENTRY_TYPE: Record<TarHeaderFields['type'], TarWriterEntryType> = { '0': 'file', '1': 'hardlink', '2': 'symlink', '3': 'char', '4': 'block', '5': 'dir', '6': 'fifo' };
 
