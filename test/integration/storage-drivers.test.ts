@@ -84,12 +84,15 @@ beforeAll(() => {
   writeLayout(layout, { multi: MULTI, many: MANY });
 }, 180_000);
 
-describe.each(DRIVERS)('storage driver %s (rootless)', (driver) => {
+const CASES = [...DRIVERS.map((d) => [d, 'rootless'] as const), ...DRIVERS.map((d) => [d, 'rootful'] as const)];
+
+describe.each(CASES)('storage driver %s (%s)', (driver, mode) => {
   let storage: Storage;
   const cli = (args: string[], timeoutMs = 120_000) => runCli(['--storage-driver', driver, ...args], { storage, timeoutMs });
+  if (mode === 'rootful' && !harness().root) return;
 
   beforeAll(async () => {
-    storage = newStorage();
+    storage = newStorage({ asRoot: mode === 'rootful' });
     const l = await cli(['load', '-q', '-i', layout]);
     expect(l.stderr).toBe('');
     expect(l.code).toBe(0);
