@@ -72,7 +72,7 @@ function globalOptions(y: Argv): Argv<GlobalOptions> {
     .option('runtime', { type: 'string', describe: 'Path or name of the OCI runtime (crun, runc)', global: true })
     .option('storage-driver', {
       type: 'string',
-      describe: 'Storage driver: overlay, fuse-overlayfs or vfs',
+      describe: 'Storage driver: overlay or fuse-overlayfs (default: probed, then kept by the store)',
       global: true,
     }) as unknown as Argv<GlobalOptions>;
 }
@@ -95,6 +95,9 @@ function register(y: Argv<any>, name: string, entry: CommandEntry, def: CommandD
       setLogLevel(lvl);
       // Podman's first info line: tells a CI log reader which verbosity the job ran with
       log.info(`tsc-ctr filtering at log level ${lvl}`);
+      if (args.storageDriver || process.env.TSC_CTR_STORAGE_DRIVER || process.env.CONTAINERS_STORAGE_CONF) {
+        await (await import('./storage/driver.js')).applyDriverRequest({ flag: args.storageDriver, root: args.root, runroot: args.runroot });
+      }
       const code = await def.handler(args);
       process.exitCode = typeof code === 'number' ? code : (process.exitCode ?? 0);
     },

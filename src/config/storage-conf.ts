@@ -68,8 +68,8 @@ export function readStorageConfFromEnv(env: NodeJS.ProcessEnv): (StorageConf & {
     throw new TscCtrError(`reading CONTAINERS_STORAGE_CONF=${file}: ${(err as Error).message}`, { code: 'TSC_ERR_STORAGE_CONF' });
   }
   const conf = parseStorageConf(text, file);
-  if (conf.driver && conf.driver !== 'overlay' && conf.driver !== 'vfs') {
-    throw new TscCtrError(`${file}: storage driver "${conf.driver}" is not supported: tsc-ctr uses overlay (native, else fuse-overlayfs) or vfs`, { code: 'TSC_ERR_STORAGE_CONF' });
+  if (conf.driver && !['overlay', 'fuse-overlayfs'].includes(conf.driver)) {
+    throw new TscCtrError(`${file}: storage driver "${conf.driver}" is not supported: tsc-ctr uses overlay or fuse-overlayfs`, { code: 'TSC_ERR_STORAGE_CONF' });
   }
   return { ...conf, file };
 }

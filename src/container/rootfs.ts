@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { TscCtrError } from '../errors.js';
 import type { NsExec } from '../rootless/ns-exec.js';
 import { type MountKind, MountPoints } from '../storage/mountpoints.js';
-import { isMountPoint, mountOverlay, runIn } from '../storage/overlay.js';
+import { storeDriver } from '../storage/driver.js';
+import { isMountPoint, mountLowers, mountOverlay, runIn } from '../storage/overlay.js';
 import type { ImageRecord } from '../storage/types.js';
 import { imageLowerDirs } from './adapters.js';
 import { type ContainerContext, withStorageLock } from './context.js';
@@ -51,6 +52,7 @@ function liveCount(table: MountPoints, kind: MountKind, id: string, mounted: boo
 /** Mount a container's rootfs (if it is not already) and take a hold on it; returns the merged path. */
 export async function acquireContainerRootfs(ctx: ContainerContext, ns: NsExec, rec: ContainerRecord, holder: Holder): Promise<string> {
   const f = containerFiles(ctx, rec.id);
+  const driver = await storeDriver({ paths: ctx.paths, rootless: ctx.rootless });
   return withStorageLock(ctx, async () => {
     const table = mountPoints(ctx);
     const mounted = isMountPoint(f.merged, namespaceMountinfo(ns));
@@ -59,7 +61,7 @@ export async function acquireContainerRootfs(ctx: ContainerContext, ns: NsExec, 
       // the upper dir's root is the rootfs root: it must be traversable by every container user
       if (!existsSync(f.upper)) mkdirSync(f.upper, { recursive: true, mode: 0o755 });
       const lowers = imageLowerDirs(ctx, rec.layers);
-      await mountOverlay(ns, { lowers, upper: f.upper, work: f.work, merged: f.merged, cwd: ctx.paths.storageRoot, rootless: ctx.rootless });
+      await mountOverlay(ns, { lowers, upper: f.upper, work: f.work, merged: f.merged, cwd: ctx.paths.storageRoot, rootless: ctx.rootless, driver });
     }
     table.set('container', rec.id, f.merged, holder === 'user' ? count + 1 : count);
     return f.merged;
@@ -115,6 +117,7 @@ export function imageMountDir(ctx: ContainerContext, id: string): string {
 export async function mountImage(ctx: ContainerContext, ns: NsExec, img: ImageRecord): Promise<string> {
   const dir = imageMountDir(ctx, img.id);
   const merged = join(dir, 'merged');
+  const driver = await storeDriver({ paths: ctx.paths, rootless: ctx.rootless });
   return withStorageLock(ctx, async () => {
     const table = mountPoints(ctx);
     const mounted = isMountPoint(merged, namespaceMountinfo(ns));
@@ -128,10 +131,11 @@ export async function mountImage(ctx: ContainerContext, ns: NsExec, img: ImageRe
         lowers.push(join(dir, 'empty'));
       }
       mkdirSync(merged, { recursive: true, mode: 0o700 });
-      const opts = [`lowerdir=${lowers.join(':')}`];
-      if (ctx.rootless) opts.push('userxattr');
-      const r = await runIn(ns, ['mount', '-t', 'overlay', 'overlay', '-o', `ro,${opts.join(',')}`, merged], ctx.paths.storageRoot);
-      if (r.code !== 0) throw new TscCtrError(`mounting image ${img.id.slice(0, 12)} at ${merged}: ${r.stderr || `mount exited ${r.code}`}`, { code: 'TSC_ERR_MOUNT' });
+      try {
+        await mountLowers(ns, { lowers, merged, cwd: ctx.paths.storageRoot, rootless: ctx.rootless, driver });
+      } catch (err) {
+        throw new TscCtrError(`mounting image ${img.id.slice(0, 12)}: ${(err as Error).message}`, { code: 'TSC_ERR_MOUNT' });
+      }
     }
     table.set('image', img.id, merged, count + 1);
     return merged;

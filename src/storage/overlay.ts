@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { TscCtrError } from '../errors.js';
 import { type NsExec, wrap } from '../rootless/ns-exec.js';
 
@@ -13,6 +13,8 @@ export interface OverlayMount {
   /** Directory the relative lower paths are resolved from (the storage root). */
   cwd: string;
   rootless: boolean;
+  /** Native overlay (default) or fuse-overlayfs over the same directories. */
+  driver?: 'overlay' | 'fuse-overlayfs';
 }
 
 /** Mount options for one overlay; pure, so the page-size limit can be tested. */
@@ -52,6 +54,20 @@ function rootModeOf(dir: string | undefined): number {
   }
 }
 
+/** `path` relative to `cwd` when it lies below it: shorter mount options, room for more lowers. */
+export function shortPath(path: string, cwd: string): string {
+  const r = relative(cwd, path);
+  return r && !r.startsWith('..') && !isAbsolute(r) ? r : path;
+}
+
+/** fuse-overlayfs argv for the same mount (pure). No page limit, but the same options. */
+export function fuseOverlayArgv(m: { lowers: string[]; merged: string; upper?: string; work?: string }, program = 'fuse-overlayfs'): string[] {
+  if (m.lowers.length === 0) throw new TscCtrError('overlay mount needs at least one lower layer');
+  const opts = [`lowerdir=${m.lowers.join(':')}`];
+  if (m.upper) opts.push(`upperdir=${m.upper}`, `workdir=${m.work}`);
+  return [program, '-o', opts.join(','), m.merged];
+}
+
 export async function mountOverlay(ns: NsExec, m: OverlayMount): Promise<void> {
   // The upper dir's root is the container's `/`: give a new one the image's root mode (as
   // containers/storage does), or a non-root USER cannot even look up /bin/sh.
@@ -60,8 +76,33 @@ export async function mountOverlay(ns: NsExec, m: OverlayMount): Promise<void> {
     chmodSync(m.upper, rootModeOf(m.lowers[0] === undefined ? undefined : resolve(m.cwd, m.lowers[0])));
   }
   for (const d of [m.work, m.merged]) mkdirSync(d, { recursive: true, mode: 0o700 });
-  const r = await runIn(ns, ['mount', '-t', 'overlay', 'overlay', '-o', overlayOptions(m), m.merged], m.cwd);
-  if (r.code !== 0) throw new TscCtrError(`mounting the container rootfs at ${m.merged}: ${r.stderr || `mount exited ${r.code}`}`, { code: 'TSC_ERR_MOUNT' });
+  const rel = { ...m, upper: shortPath(m.upper, m.cwd), work: shortPath(m.work, m.cwd) };
+  const argv =
+    m.driver === 'fuse-overlayfs'
+      ? fuseOverlayArgv(rel)
+      : ['mount', '-t', 'overlay', 'overlay', '-o', overlayOptions(rel), m.merged];
+  const r = await runIn(ns, argv, m.cwd);
+  if (r.code !== 0) throw new TscCtrError(`mounting the container rootfs at ${m.merged} (${m.driver ?? 'overlay'}): ${mountError(r)}`, { code: 'TSC_ERR_MOUNT' });
+}
+
+/** Read-only mount of lowers only (an image): no upper dir. */
+export async function mountLowers(ns: NsExec, m: Pick<OverlayMount, 'lowers' | 'merged' | 'cwd' | 'rootless' | 'driver'>): Promise<void> {
+  if (m.lowers.length === 0) throw new TscCtrError('overlay mount needs at least one lower layer');
+  let argv: string[];
+  if (m.driver === 'fuse-overlayfs') argv = fuseOverlayArgv({ lowers: m.lowers, merged: m.merged });
+  else {
+    const opts = [`lowerdir=${m.lowers.join(':')}`];
+    if (m.rootless) opts.push('userxattr');
+    argv = ['mount', '-t', 'overlay', 'overlay', '-o', `ro,${opts.join(',')}`, m.merged];
+  }
+  const r = await runIn(ns, argv, m.cwd);
+  if (r.code !== 0) throw new TscCtrError(`mounting at ${m.merged} (${m.driver ?? 'overlay'}): ${mountError(r)}`, { code: 'TSC_ERR_MOUNT' });
+}
+
+/** fuse-overlayfs chats on stderr about ignored options even when it works: keep the last real line. */
+function mountError(r: { code: number; stderr: string }): string {
+  const lines = r.stderr.split('\n').filter((l) => l.trim() && !/unknown argument ignored/.test(l));
+  return lines.pop() ?? `exited with status ${r.code}`;
 }
 
 export async function unmount(ns: NsExec, path: string): Promise<void> {

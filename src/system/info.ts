@@ -8,7 +8,6 @@ import { readSubIdRanges, subIdFilePath } from '../rootless/subid.js';
 import { hostGid } from '../rootless/userns.js';
 import { describePrograms } from './binaries.js';
 import { cgroupsInfo } from './cgroups.js';
-import { chooseStorageDriver } from './checks/overlay.js';
 import { defaultNetworkHelper } from './checks/programs.js';
 import { existingAncestor, fsTypeOf, formatUptime, readMemInfo, readOsRelease, readSysValue, readUptimeSeconds, userNameOf } from './host.js';
 import { hostPlatform } from './platform.js';
@@ -219,7 +218,7 @@ export async function systemInfo(opts: InfoOptions = {}): Promise<Info> {
       const first = installedRuntimes(pathEnv)[0];
       return first ? { ...first, reason: 'no runtime could start a container here' } : undefined;
     }),
-    chooseStorageDriver({ paths, rootless, pathEnv }),
+    import('../storage/driver.js').then((d) => d.describeStoreDriver({ paths, rootless, pathEnv, env })),
     searchRegistries(env),
     containerCounts(paths),
   ]);

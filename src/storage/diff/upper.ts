@@ -14,6 +14,8 @@ import { type TarEntry, endOfArchive, entryHeader, padding } from './tar-writer.
 
 export const WHITEOUT_PREFIX = '.wh.';
 export const OPAQUE_MARKER = '.wh..wh..opq';
+/** fuse-overlayfs keeps its own markers (opaque) under this xattr prefix. */
+const FUSE_NS = 'user.fuseoverlayfs.';
 
 export interface UpperDiffOptions {
   /** Rootless overlay (userxattr) keeps its markers in user.overlay.*, rootful in trusted.overlay.*. */
@@ -66,8 +68,12 @@ export function* upperEntries(upper: string, opts: UpperDiffOptions): Generator<
     const base = { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, size: 0, mtime: Math.floor(st.mtimeMs / 1000) };
     const slash = rel.lastIndexOf('/');
     const whName = `${rel.slice(0, slash + 1)}${WHITEOUT_PREFIX}${rel.slice(slash + 1)}`;
-    const kept = new Map([...xattrs].filter(([k]) => !k.startsWith(ns)));
+    const kept = new Map([...xattrs].filter(([k]) => !k.startsWith(ns) && !k.startsWith(FUSE_NS)));
     const x = kept.size ? { xattrs: kept } : {};
+    // fuse-overlayfs marks an opaque dir three ways: its xattr, a `.wh..wh..opq` file and a
+    // whiteout named `.wh..opq`; a layer cannot hold a file named `.wh.*`, so such a whiteout
+    // is only ever that marker
+    if (st.isCharacterDevice() && st.rdev === 0 && rel.slice(slash + 1).startsWith(WHITEOUT_PREFIX)) return { kind: 'skip' };
     if (st.isCharacterDevice() && st.rdev === 0) return { kind: 'entry', entry: { ...base, name: whName, type: 'file', mode: 0o600 } };
     if (st.isFile() && st.size === 0 && xattrs.has(`${ns}whiteout`)) return { kind: 'entry', entry: { ...base, name: whName, type: 'file', mode: 0o600 } };
     if (st.isDirectory()) return { kind: 'entry', entry: { ...base, ...x, name: rel, type: 'dir' } };
@@ -88,8 +94,9 @@ export function* upperEntries(upper: string, opts: UpperDiffOptions): Generator<
     return { kind: 'skip' }; // sockets belong to a running process, not to an image
   }
 
-  function* walk(dirAbs: string, dirRel: string): Generator<{ entry: TarEntry; path?: string }> {
+  function* walk(dirAbs: string, dirRel: string, markerSent = false): Generator<{ entry: TarEntry; path?: string }> {
     for (const name of readdirSync(dirAbs).sort(byteOrder)) {
+      if (markerSent && name === OPAQUE_MARKER) continue;
       const abs = join(dirAbs, name);
       const rel = dirRel ? `${dirRel}/${name}` : name;
       const st = lstatSync(abs);
@@ -98,10 +105,11 @@ export function* upperEntries(upper: string, opts: UpperDiffOptions): Generator<
       if (item.kind === 'skip') continue;
       yield item.path === undefined ? { entry: item.entry } : { entry: item.entry, path: item.path };
       if (item.entry.type === 'dir') {
-        if (xattrs.get(`${ns}opaque`)?.toString() === 'y') {
+        const opaque = [`${ns}opaque`, `${FUSE_NS}opaque`].some((k) => xattrs.get(k)?.toString() === 'y');
+        if (opaque) {
           yield { entry: { name: `${rel}/${OPAQUE_MARKER}`, type: 'file', mode: 0o600, uid: st.uid, gid: st.gid, size: 0, mtime: Math.floor(st.mtimeMs / 1000) } };
         }
-        yield* walk(abs, rel);
+        yield* walk(abs, rel, opaque);
       }
     }
   }

@@ -132,15 +132,19 @@ export async function probeOverlay(opts: { paths: StorePaths; rootless: boolean;
   return { native: r.ok, ...(r.error ? { error: r.error } : {}), fsType, probedAt, cached: false };
 }
 
+/** The probe's decision (pure): native overlay, else fuse-overlayfs when usable, else vfs. */
+export function pickDriver(probe: OverlayProbe, fuse: string | undefined, fuseDevError: string | undefined): StorageChoice {
+  if (probe.native) return { driver: 'overlay', probe, reason: 'native overlay mounts here' };
+  if (fuse && fuseDevError === undefined) return { driver: 'fuse-overlayfs', mountProgram: fuse, probe, reason: `native overlay failed (${probe.error}): fuse-overlayfs will be used` };
+  const whyNotFuse = !fuse ? 'fuse-overlayfs is not installed' : `/dev/fuse cannot be opened (${fuseDevError})`;
+  return { driver: 'vfs', probe, reason: `native overlay failed (${probe.error}) and ${whyNotFuse}: vfs will be used` };
+}
+
 /** Driver choice from the probe plus what is installed now (cheap, so not cached). */
 export async function chooseStorageDriver(opts: { paths: StorePaths; rootless: boolean; force?: boolean; pathEnv?: string | undefined }): Promise<StorageChoice> {
   const probe = await probeOverlay(opts);
-  if (probe.native) return { driver: 'overlay', probe, reason: 'native overlay mounts here' };
-  const fuse = findProgram('fuse-overlayfs', opts.pathEnv ?? process.env.PATH);
-  const dev = deviceAccess('/dev/fuse');
-  if (fuse && dev === undefined) return { driver: 'fuse-overlayfs', mountProgram: fuse, probe, reason: `native overlay failed (${probe.error}): fuse-overlayfs will be used` };
-  const whyNotFuse = !fuse ? 'fuse-overlayfs is not installed' : `/dev/fuse cannot be opened (${dev})`;
-  return { driver: 'vfs', probe, reason: `native overlay failed (${probe.error}) and ${whyNotFuse}: vfs will be used` };
+  if (probe.native) return pickDriver(probe, undefined, undefined);
+  return pickDriver(probe, findProgram('fuse-overlayfs', opts.pathEnv ?? process.env.PATH), deviceAccess('/dev/fuse'));
 }
 
 function gib(n: number): string {
