@@ -169,7 +169,7 @@ export function checkStorageRoot(ctx: CheckContext, probe: OverlayProbe): CheckR
   return result('storage', 'ok', detail);
 }
 
-/** overlay: native in a user namespace → ok; fuse-overlayfs fallback → warning; vfs → warning. */
+/** overlay: native in a user namespace → ok; fuse-overlayfs fallback → warning; neither → a problem (no vfs driver yet). */
 export function checkOverlay(ctx: CheckContext, choice: StorageChoice): CheckResult {
   const p = choice.probe;
   if (choice.driver === 'overlay') {
@@ -180,7 +180,7 @@ export function checkOverlay(ctx: CheckContext, choice: StorageChoice): CheckRes
   }
   const fuse = findProgram('fuse-overlayfs', ctx.pathEnv);
   const fix = !fuse ? installCommand('fuse-overlayfs') : 'sudo chmod 0666 /dev/fuse';
-  return result('overlay', 'warning', `${choice.reason.replace(/: vfs will be used$/, '')}: will use vfs (slow, each layer a full copy)`, fix);
+  return result('overlay', 'problem', `${choice.reason.replace(/: vfs will be used$/, '')}: no storage driver can mount a container's rootfs`, fix);
 }
 
 function nativeFix(p: OverlayProbe): string {
