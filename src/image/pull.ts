@@ -61,6 +61,21 @@ export interface PulledImage {
 const MAX_JSON_BLOB = 16 * 1024 * 1024;
 export const DEFAULT_MAX_LAYER_SIZE = 256 * 1024 ** 3;
 
+/**
+ * The unpacked-size cap per layer: TSC_CTR_MAX_LAYER_SIZE (bytes, or with a k/m/g suffix) lowers
+ * or raises the generous default, e.g. on a small disk or to test the decompression-bomb guard.
+ */
+export function maxLayerSize(env: NodeJS.ProcessEnv = process.env): number {
+  const v = env.TSC_CTR_MAX_LAYER_SIZE;
+  if (v === undefined || v === '') return DEFAULT_MAX_LAYER_SIZE;
+  const m = /^(\d+)([kmg]?)b?$/i.exec(v.trim());
+  if (!m || Number(m[1]) <= 0) {
+    throw new TscCtrError(`invalid TSC_CTR_MAX_LAYER_SIZE "${v}": expected a positive number of bytes (suffix k, m or g allowed)`, { code: 'TSC_ERR_USAGE' });
+  }
+  const unit = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'];
+  return Number(m[1]) * unit;
+}
+
 /** Ids our namespace maps: files owned by higher ids get the overflow id. Undefined = no limit. */
 export function namespaceIdLimits(): { uidMax: number; gidMax: number } | undefined {
   try {
@@ -184,6 +199,7 @@ export async function pullFrom(store: Store, src: PullSourceSpec, name: string, 
       ev.layerStart?.(desc.digest, desc.size, store.hasLayer(chain[i]!));
     }
     const limits = namespaceIdLimits();
+    const cap = opts.maxLayerSize ?? maxLayerSize();
     let overflow = 0;
     // Layers download and unpack in parallel but are committed in order: a layer's parent must
     // be in the store before it (a crash then never leaves a child without its parent).
@@ -197,7 +213,7 @@ export async function pullFrom(store: Store, src: PullSourceSpec, name: string, 
         chainId: chain[i]!,
         parent: i === 0 ? undefined : chain[i - 1],
         limits,
-        maxSize: opts.maxLayerSize ?? DEFAULT_MAX_LAYER_SIZE,
+        maxSize: cap,
         events: ev,
         beforeCommit: () => (i === 0 ? Promise.resolve() : done(i - 1)),
         afterCommit: () => gates.get(i)?.(),

@@ -92,12 +92,18 @@ export function makeTar(entries: TarEntrySpec[]): Buffer {
   const parts: Buffer[] = [];
   for (const e of entries) {
     const type = e.type ?? '0';
-    if (e.pax) {
-      const body = paxRecords(e.pax);
-      parts.push(header(`PaxHeaders/${e.name}`.slice(0, 99), 'x', body.length, {}), ...padded(body));
+    // names and link targets too long for ustar go in PAX records, as GNU tar --format=pax does
+    const pax: Record<string, Buffer | string> = { ...e.pax };
+    let name = e.name;
+    let linkname = e.linkname;
+    if (Buffer.byteLength(name) > 100) [pax.path, name] = [name, `long-${sha256(Buffer.from(name)).slice(7, 27)}`];
+    if (linkname && Buffer.byteLength(linkname) > 100) [pax.linkpath, linkname] = [linkname, 'long-link'];
+    if (Object.keys(pax).length) {
+      const body = paxRecords(pax);
+      parts.push(header(`PaxHeaders/${name}`.slice(0, 99), 'x', body.length, {}), ...padded(body));
     }
     const content = type === '0' ? Buffer.from(e.content ?? '') : Buffer.alloc(0);
-    parts.push(header(e.name, type, content.length, e));
+    parts.push(header(name, type, content.length, { ...e, ...(linkname === undefined ? {} : { linkname }) }));
     if (content.length) parts.push(...padded(content));
   }
   parts.push(Buffer.alloc(1024));
