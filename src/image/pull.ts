@@ -201,6 +201,7 @@ export async function pullFrom(store: Store, src: PullSourceSpec, name: string, 
     const limits = namespaceIdLimits();
     const cap = opts.maxLayerSize ?? maxLayerSize();
     let overflow = 0;
+    let maxUnmapped = 0;
     // Layers download and unpack in parallel but are committed in order: a layer's parent must
     // be in the store before it (a crash then never leaves a child without its parent).
     const committed = new Map<number, Promise<void>>();
@@ -208,7 +209,7 @@ export async function pullFrom(store: Store, src: PullSourceSpec, name: string, 
     const gates = new Map<number, () => void>();
     for (const { i } of missing) committed.set(i, new Promise<void>((r) => gates.set(i, r)));
     await runLimited(missing, opts.parallel ?? 4, async ({ desc, i }) => {
-      overflow += await fetchLayer(store, client, ref.path, desc, {
+      const r = await fetchLayer(store, client, ref.path, desc, {
         diffId: diffIds[i]!,
         chainId: chain[i]!,
         parent: i === 0 ? undefined : chain[i - 1],
@@ -218,10 +219,12 @@ export async function pullFrom(store: Store, src: PullSourceSpec, name: string, 
         beforeCommit: () => (i === 0 ? Promise.resolve() : done(i - 1)),
         afterCommit: () => gates.get(i)?.(),
       });
+      overflow += r.files;
+      maxUnmapped = Math.max(maxUnmapped, r.maxId);
     });
     if (overflow > 0) {
       ev.warn?.(
-        `image ${name}: ${overflow} files are owned by ids beyond your subordinate id range and were given the overflow id 65534 (run \`tsc-ctr system check\` to see how to widen the range)`,
+        `image ${name}: ${overflow} ${overflow === 1 ? 'file' : 'files'} owned by ids beyond your subordinate id range (up to ${maxUnmapped}) got the overflow id 65534 (run \`tsc-ctr system check\` to see how to widen the range)`,
       );
     }
 
@@ -237,6 +240,7 @@ export async function pullFrom(store: Store, src: PullSourceSpec, name: string, 
       topLayer: chain[chain.length - 1],
       layers: chain,
       created: config.created ?? new Date(0).toISOString(),
+      ...(overflow > 0 ? { unmappedIds: { files: overflow, maxId: maxUnmapped } } : {}),
     });
     return { id, manifestDigest, manifestMediaType: m.mediaType };
   } finally {
@@ -255,8 +259,8 @@ interface LayerTask {
   afterCommit: () => void;
 }
 
-/** Download, verify and unpack one layer into a temp dir, then commit it. Returns overflow-id count. */
-async function fetchLayer(store: Store, client: RegistryClient, repo: string, desc: Descriptor, t: LayerTask): Promise<number> {
+/** Download, verify and unpack one layer into a temp dir, then commit it. Returns its files of unmapped owners. */
+async function fetchLayer(store: Store, client: RegistryClient, repo: string, desc: Descriptor, t: LayerTask): Promise<{ files: number; maxId: number }> {
   const compression = layerCompression(desc.mediaType)!;
   const { unpackLayer } = await import('../storage/unpack/index.js');
   const { TarSplitRecorder, writeTarSplit } = await import('../storage/layer-tar.js');
@@ -296,7 +300,7 @@ async function fetchLayer(store: Store, client: RegistryClient, repo: string, de
     });
     t.afterCommit();
     t.events.layerDone?.(desc.digest);
-    return result.overflowIds ?? 0;
+    return { files: result.overflowIds ?? 0, maxId: result.maxUnmappedId ?? 0 };
   } catch (err) {
     await store.discardTemp(temp);
     throw err;
