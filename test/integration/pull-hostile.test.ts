@@ -87,7 +87,7 @@ describe('pull: hostile layers (rootless)', () => {
         { name: 'escape/pwned', content: 'escaped\n' },
       ],
     ]);
-    expectRefused(r, digests[0]!, 'escape/pwned', /symlink|not a directory/i);
+    expectRefused(r, digests[0]!, 'escape/pwned', /would be written through the symlink "escape"/);
     expectCanaryUntouched();
     await expectStorageConsistent();
   });
@@ -182,8 +182,7 @@ describe('pull: a blob whose bytes do not match its digest (rootless)', () => {
     expect(r.code).toBe(125);
     const last = r.stderr.trim().split('\n').pop()!;
     expect(last).toMatch(/^Error: /);
-    expect(last).toContain(`sha256:${hex}`);
-    expect(last).toMatch(/digest/i);
+    expect(last).toMatch(new RegExp(`^Error: .*layer sha256:${hex}: digest mismatch: expected sha256:${hex}, got sha256:[0-9a-f]{64}$`));
     // nothing of the bad layer committed, no image, no temp dir. The intact, verified base layer
     // may stay (a retry need not fetch it again): unreferenced, the next prune collects it.
     expect((await runCli(['images', '-q'], { storage })).stdout).toBe('');
