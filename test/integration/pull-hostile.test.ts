@@ -5,7 +5,7 @@
  * an error naming the layer and the entry, write nothing outside storage (a canary directory the
  * test user can write to is checked), and leave storage usable.
  */
-import { readdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { harness, newStorage, runCli, startRegistry, userTempDir, type Registry, type Storage } from '../harness/index.js';
@@ -149,6 +149,34 @@ describe('pull: hostile layers (rootless)', () => {
     const run = await runCli(['run', '--rm', h.fixtures.busybox!, 'echo', 'still-works'], { storage, timeoutMs: 120_000 });
     expect(run.stdout).toBe('still-works\n');
     expectCanaryUntouched();
+  });
+});
+
+describe.skipIf(!harness().root)('pull: hostile layers (rootful)', () => {
+  const h = harness();
+
+  it('as root too, `../`, symlink and hardlink escapes are refused and the canary is untouched', async () => {
+    const storage = newStorage({ asRoot: true });
+    const canaryDir = mkdtempSync(join(h.runDir, 'canary-root-'));
+    writeFileSync(join(canaryDir, 'canary.txt'), CANARY);
+    const up = `${'../'.repeat(24)}${canaryDir.slice(1)}`;
+    const cases: [string, TarEntrySpec[], string][] = [
+      ['root-dotdot', [{ name: `${up}/pwned`, content: 'escaped\n' }], `${up}/pwned`],
+      ['root-symlink', [{ name: 'escape', type: '2', linkname: canaryDir }, { name: 'escape/pwned', content: 'escaped\n' }], 'escape/pwned'],
+      ['root-hardlink', [{ name: 'hl', type: '1', linkname: join(canaryDir, 'canary.txt') }], 'hl'],
+    ];
+    for (const [name, entries, entry] of cases) {
+      const blob = gzipLayer(makeTar(entries));
+      await pushLayers(h.registry, `pullhostile/${name}`, 'latest', [blob], { architecture: hostArchitecture() });
+      const r = await runCli(['pull', `${h.registry}/pullhostile/${name}:latest`], { storage, timeoutMs: 120_000 });
+      expect(r.code).toBe(125);
+      expect(r.stderr.trim().split('\n').pop()).toContain(`layer ${sha256(blob.blob)}: entry ${JSON.stringify(entry)}: `);
+    }
+    expect(readdirSync(canaryDir)).toEqual(['canary.txt']);
+    expect(readFileSync(join(canaryDir, 'canary.txt'), 'utf8')).toBe(CANARY);
+    const tmp = join(storage.root, 'layers', '.tmp');
+    expect(existsSync(tmp) ? readdirSync(tmp) : []).toEqual([]);
+    expect((await runCli(['images', '-q'], { storage })).stdout).toBe('');
   });
 });
 

@@ -130,4 +130,29 @@ describe.skipIf(!harness().root)('pull: rootfs equals umoci unpack --rootless (r
     for (const p of Object.keys(theirs)) expect({ path: p, ...ours[p] }).toEqual({ path: p, ...theirs[p] });
     rmSync(bundle, { recursive: true, force: true });
   });
+
+  it('rootful: the same tree, walked as root on the merged mount', async () => {
+    const rootful = newStorage({ asRoot: true });
+    const pull = await runCli(['pull', '-q', ref], { storage: rootful, timeoutMs: 180_000 });
+    expect(pull.stderr).toBe('');
+    expect(pull.code).toBe(0);
+    const mnt = await runCli(['image', 'mount', ref], { storage: rootful });
+    expect(mnt.code).toBe(0);
+    const path = mnt.stdout.trim();
+    let ours: Tree;
+    try {
+      ours = JSON.parse(execFileSync('/usr/bin/python3', [walker, path], { encoding: 'utf8', maxBuffer: 64 << 20 })) as Tree;
+    } finally {
+      await runCli(['image', 'unmount', ref], { storage: rootful });
+    }
+    const bundle = mkdtempSync(join(h.runDir, 'umoci-bundle-'));
+    execFileSync('umoci', ['unpack', '--rootless', '--image', `${layout}:cmp`, join(bundle, 'b')]);
+    const theirs = JSON.parse(execFileSync('/usr/bin/python3', [walker, '--owners-from-xattr', join(bundle, 'b', 'rootfs')], { encoding: 'utf8', maxBuffer: 64 << 20 })) as Tree;
+    rmSync(bundle, { recursive: true, force: true });
+    delete ours['/'];
+    delete theirs['/'];
+    expect(Object.keys(theirs).length).toBeGreaterThan(300);
+    expect(Object.keys(ours).sort()).toEqual(Object.keys(theirs).sort());
+    for (const p of Object.keys(theirs)) expect({ path: p, ...ours[p] }).toEqual({ path: p, ...theirs[p] });
+  });
 });
