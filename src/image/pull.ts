@@ -61,6 +61,21 @@ export interface PulledImage {
 const MAX_JSON_BLOB = 16 * 1024 * 1024;
 export const DEFAULT_MAX_LAYER_SIZE = 256 * 1024 ** 3;
 
+/**
+ * The unpacked-size cap per layer: TSC_CTR_MAX_LAYER_SIZE (bytes, or with a k/m/g suffix) lowers
+ * or raises the generous default, e.g. on a small disk or to test the decompression-bomb guard.
+ */
+export function maxLayerSize(env: NodeJS.ProcessEnv = process.env): number {
+  const v = env.TSC_CTR_MAX_LAYER_SIZE;
+  if (v === undefined || v === '') return DEFAULT_MAX_LAYER_SIZE;
+  const m = /^(\d+)([kmg]?)b?$/i.exec(v.trim());
+  if (!m || Number(m[1]) <= 0) {
+    throw new TscCtrError(`invalid TSC_CTR_MAX_LAYER_SIZE "${v}": expected a positive number of bytes (suffix k, m or g allowed)`, { code: 'TSC_ERR_USAGE' });
+  }
+  const unit = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'];
+  return Number(m[1]) * unit;
+}
+
 /** Ids our namespace maps: files owned by higher ids get the overflow id. Undefined = no limit. */
 export function namespaceIdLimits(): { uidMax: number; gidMax: number } | undefined {
   try {
@@ -184,7 +199,9 @@ export async function pullFrom(store: Store, src: PullSourceSpec, name: string, 
       ev.layerStart?.(desc.digest, desc.size, store.hasLayer(chain[i]!));
     }
     const limits = namespaceIdLimits();
+    const cap = opts.maxLayerSize ?? maxLayerSize();
     let overflow = 0;
+    let maxUnmapped = 0;
     // Layers download and unpack in parallel but are committed in order: a layer's parent must
     // be in the store before it (a crash then never leaves a child without its parent).
     const committed = new Map<number, Promise<void>>();
@@ -192,20 +209,22 @@ export async function pullFrom(store: Store, src: PullSourceSpec, name: string, 
     const gates = new Map<number, () => void>();
     for (const { i } of missing) committed.set(i, new Promise<void>((r) => gates.set(i, r)));
     await runLimited(missing, opts.parallel ?? 4, async ({ desc, i }) => {
-      overflow += await fetchLayer(store, client, ref.path, desc, {
+      const r = await fetchLayer(store, client, ref.path, desc, {
         diffId: diffIds[i]!,
         chainId: chain[i]!,
         parent: i === 0 ? undefined : chain[i - 1],
         limits,
-        maxSize: opts.maxLayerSize ?? DEFAULT_MAX_LAYER_SIZE,
+        maxSize: cap,
         events: ev,
         beforeCommit: () => (i === 0 ? Promise.resolve() : done(i - 1)),
         afterCommit: () => gates.get(i)?.(),
       });
+      overflow += r.files;
+      maxUnmapped = Math.max(maxUnmapped, r.maxId);
     });
     if (overflow > 0) {
       ev.warn?.(
-        `image ${name}: ${overflow} files are owned by ids beyond your subordinate id range and were given the overflow id 65534 (run \`tsc-ctr system check\` to see how to widen the range)`,
+        `image ${name}: ${overflow} ${overflow === 1 ? 'file' : 'files'} owned by ids beyond your subordinate id range (up to ${maxUnmapped}) got the overflow id 65534 (run \`tsc-ctr system check\` to see how to widen the range)`,
       );
     }
 
@@ -221,6 +240,7 @@ export async function pullFrom(store: Store, src: PullSourceSpec, name: string, 
       topLayer: chain[chain.length - 1],
       layers: chain,
       created: config.created ?? new Date(0).toISOString(),
+      ...(overflow > 0 ? { unmappedIds: { files: overflow, maxId: maxUnmapped } } : {}),
     });
     return { id, manifestDigest, manifestMediaType: m.mediaType };
   } finally {
@@ -239,8 +259,8 @@ interface LayerTask {
   afterCommit: () => void;
 }
 
-/** Download, verify and unpack one layer into a temp dir, then commit it. Returns overflow-id count. */
-async function fetchLayer(store: Store, client: RegistryClient, repo: string, desc: Descriptor, t: LayerTask): Promise<number> {
+/** Download, verify and unpack one layer into a temp dir, then commit it. Returns its files of unmapped owners. */
+async function fetchLayer(store: Store, client: RegistryClient, repo: string, desc: Descriptor, t: LayerTask): Promise<{ files: number; maxId: number }> {
   const compression = layerCompression(desc.mediaType)!;
   const { unpackLayer } = await import('../storage/unpack/index.js');
   const { TarSplitRecorder, writeTarSplit } = await import('../storage/layer-tar.js');
@@ -280,7 +300,7 @@ async function fetchLayer(store: Store, client: RegistryClient, repo: string, de
     });
     t.afterCommit();
     t.events.layerDone?.(desc.digest);
-    return result.overflowIds ?? 0;
+    return { files: result.overflowIds ?? 0, maxId: result.maxUnmappedId ?? 0 };
   } catch (err) {
     await store.discardTemp(temp);
     throw err;

@@ -252,6 +252,7 @@ export function mergeImage(images: ImageRecord[], rec: ImageRecord, now: string)
         topLayer: rec.topLayer ?? img.topLayer,
         layers: rec.layers.length ? rec.layers : img.layers,
         ...(rec.size !== undefined ? { size: rec.size } : {}),
+        ...(rec.unmappedIds ? { unmappedIds: rec.unmappedIds } : {}),
       };
       out.push(stored);
     } else {

@@ -67,6 +67,11 @@ export interface ImageRecord {
   /** When the image record was first written here (RFC 3339). */
   stored?: string;
   readOnly?: boolean;
+  /**
+   * Files of this image owned by ids beyond the user namespace (they got the overflow id 65534)
+   * when it was pulled, and the highest such id: `system check` says how to widen the range.
+   */
+  unmappedIds?: { files: number; maxId: number };
 }
 
 /** The fields of `containers/<id>/container.json` the image store needs. */

@@ -66,6 +66,8 @@ export interface UnpackResult {
   entries: number;
   /** Entries whose uid or gid was above idLimit (they got 65534). */
   overflowIds: number;
+  /** The highest of those ids (0 when none). */
+  maxUnmappedId: number;
   /** Device nodes not created (no permission, rootless). */
   skippedDevices: number;
   /** xattrs refused by the filesystem or our privileges. */
@@ -153,6 +155,7 @@ export async function unpackLayer(input: Readable, dest: string, opts: UnpackOpt
     tarSize: stats.bytes,
     entries: reader.entries,
     overflowIds: writer.overflowIds,
+    maxUnmappedId: writer.maxUnmappedId,
     skippedDevices: writer.skippedDevices,
     skippedXattrs: writer.skippedXattrs,
   };

@@ -107,6 +107,8 @@ export class LayerWriter implements TarSink {
   size = 0;
   /** Entries whose uid or gid was above the mapped range. */
   overflowIds = 0;
+  /** The highest of those unmapped ids (what the namespace would need to map), 0 when none. */
+  maxUnmappedId = 0;
   /** Device nodes that could not be created (no CAP_MKNOD, rootless). */
   skippedDevices = 0;
   /** xattrs the filesystem or our privileges refused (security.*, trusted.* in a user namespace). */
@@ -511,6 +513,7 @@ export class LayerWriter implements TarSink {
     const lim = this.o.idLimit;
     if (!lim || (e.uid <= lim.uidMax && e.gid <= lim.gidMax)) return [e.uid, e.gid];
     this.overflowIds++;
+    this.maxUnmappedId = Math.max(this.maxUnmappedId, e.uid > lim.uidMax ? e.uid : 0, e.gid > lim.gidMax ? e.gid : 0);
     if (this.o.chown && (OVERFLOW_ID > lim.uidMax || OVERFLOW_ID > lim.gidMax)) {
       throw new UnpackError(this.o.layer, e.name, `owner ${e.uid}:${e.gid} is outside the user namespace (ids up to ${lim.uidMax}:${lim.gidMax}), and so is the overflow id ${OVERFLOW_ID}: check /etc/subuid and /etc/subgid`, { code: 'TSC_ERR_ID_MAPPING' });
     }

@@ -6,7 +6,8 @@ import { checkCgroups, checkRuntimeDir } from './environment.js';
 import { checkOverlay, checkStorageRoot, chooseStorageDriver } from './overlay.js';
 import { checkCatatonit, checkConmon, checkNetworkHelpers, checkUtilLinux, helperFacts } from './programs.js';
 import { checkRuntimes } from './runtime.js';
-import { checkSubIds } from './subids.js';
+import { checkImageIds } from './image-ids.js';
+import { checkSubIds, readSubIdFacts } from './subids.js';
 import { type CheckContext, type CheckResult, result } from './types.js';
 import { checkIdMapTool } from './uidmap.js';
 import { checkIdMapping, checkUserns } from './userns.js';
@@ -66,6 +67,7 @@ export async function runChecks(opts: CheckOptions = {}): Promise<CheckResult[]>
     ...subids,
     userns,
     idmap,
+    ...(ctx.rootless ? [checkImageIds(ctx, readSubIdFacts(ctx, 'uid'), readSubIdFacts(ctx, 'gid'))] : []),
     checkUtilLinux(ctx),
     checkRuntimeDir(ctx),
     checkCgroups(ctx),
