@@ -145,9 +145,10 @@ describe('quadlet .container files', () => {
     writeFileSync(bad, '[Container]\nImage=alpine\n\nPublishPorts=80:80\n');
     writeFileSync(join(dir, 'good.container'), '[Container]\nImage=alpine\n');
     writeFileSync(join(dir, 'nogroup.container'), '[Container]\nImage=alpine\nGroup=10\n');
+    writeFileSync(join(dir, 'healthy.container'), '[Container]\nImage=alpine\nNotify=healthy\n');
     const r = await runCli(['quadlet', '--dryrun'], { env: { QUADLET_UNIT_DIRS: dir } });
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`Error: ${bad}:4: unsupported key 'PublishPorts' in group 'Container'\nError: ${join(dir, 'nogroup.container')}:3: invalid Group set without User\n`);
+    expect(r.stderr).toBe(`Error: ${bad}:4: unsupported key 'PublishPorts' in group 'Container'\nError: ${join(dir, 'healthy.container')}:3: Notify=healthy is not supported: tsc-ctr has no healthchecks (use Notify=yes or leave Notify out)\nError: ${join(dir, 'nogroup.container')}:3: invalid Group set without User\n`);
     expect(r.stdout.startsWith('---good.service---\n')).toBe(true);
     expect(r.stdout).not.toContain('bad.service');
   });
