@@ -233,6 +233,8 @@ export function inspectContainerData(rec: ContainerRecord, f: InspectFacts): Rec
       Labels: rec.labels,
       Annotations: f.spec?.annotations ?? config.annotations ?? {},
       StopSignal: rec.stopSignal,
+      // omitempty in Podman: absent for containers not created by our CLI
+      ...(rec.createCommand?.length ? { CreateCommand: rec.createCommand } : {}),
       Umask: (config.umask ?? 0o22).toString(8).padStart(4, '0'),
       Timeout: 0,
       StopTimeout: rec.stopTimeout,

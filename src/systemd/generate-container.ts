@@ -1,7 +1,6 @@
 // `generate systemd` for one stored container: gathers what the pure generator needs.
 import type { ContainerContext } from '../container/context.js';
 import { containerFiles } from '../container/start.js';
-import { formatRestartPolicy } from '../container/restart-policy.js';
 import type { ContainerRecord } from '../container/types.js';
 import { VERSION } from '../version.js';
 import { generateContainerUnit, type GeneratedUnit, type GenerateOptions, unixDate } from './generate.js';
@@ -25,7 +24,7 @@ export async function generateForContainer(ctx: ContainerContext, rec: Container
       createCommand: rec.createCommand,
       conmonPidFile: containerFiles(ctx, rec.id).conmonPid,
       runRoot: ctx.paths.runRoot,
-      restartPolicy: rec.restartPolicy ? formatRestartPolicy(rec.restartPolicy) : undefined,
+      restartPolicy: rec.restartPolicy?.name,
       env: envList((rec.createOptions as { env?: unknown }).env),
     },
     o,

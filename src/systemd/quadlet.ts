@@ -28,6 +28,9 @@ export const CONTAINER_KEYS = [
   'WorkingDir',
 ] as const;
 
+/** The [Quadlet] keys (options of the generator itself, not of the container). */
+export const QUADLET_KEYS = ['DefaultDependencies'] as const;
+
 export interface QuadletContext {
   /** Absolute path of our binary, the program of every command line. */
   executable: string;
@@ -79,11 +82,20 @@ export function convertContainer(unit: UnitFile, ctx: QuadletContext): QuadletSe
   for (const e of ctr.entries) {
     if (!(CONTAINER_KEYS as readonly string[]).includes(e.key)) throw new UnitFileError(unit.path, e.line, `unsupported key '${e.key}' in group 'Container'`);
   }
+  for (const e of section(unit, 'Quadlet')?.entries ?? []) {
+    if (!(QUADLET_KEYS as readonly string[]).includes(e.key)) throw new UnitFileError(unit.path, e.line, `unsupported key '${e.key}' in group 'Quadlet'`);
+  }
+  const notify = lookupLast(unit, 'Container', 'Notify');
+  if (notify && notify.value.toLowerCase() === 'healthy') {
+    // Podman's --sdnotify=healthy sends READY=1 once the healthcheck passes: there is none here to pass.
+    throw new UnitFileError(unit.path, notify.line, 'Notify=healthy is not supported: tsc-ctr has no healthchecks (use Notify=yes or leave Notify out)');
+  }
   const image = lookupLast(unit, 'Container', 'Image')?.value;
   if (!image) throw new UnitFileError(unit.path, undefined, 'no Image key specified');
 
   // The output keeps the user's sections; [Container] goes on as [X-Container], which systemd ignores.
-  const sections: UnitSection[] = unit.sections.map((s) => ({ name: s.name === 'Container' ? 'X-Container' : s.name, entries: [...s.entries] }));
+  const renamed: Record<string, string> = { Container: 'X-Container', Quadlet: 'X-Quadlet' };
+  const sections: UnitSection[] = unit.sections.map((s) => ({ name: renamed[s.name] ?? s.name, entries: [...s.entries] }));
   const get = (name: string): UnitSection => {
     let s = sections.find((x) => x.name === name);
     if (!s) {
@@ -107,6 +119,15 @@ export function convertContainer(unit: UnitFile, ctx: QuadletContext): QuadletSe
   const svcLast = (key: string) => lookupLast(unit, 'Service', key);
   const cmdline = (args: string[]) => args.map((a, i) => (i === 0 ? a : quoteUnitWord(a))).join(' ');
 
+  // Podman 5.2+ (containers/podman#21873): the image pull and pasta/slirp4netns must not start
+  // before the network is up. Put first, so the user's own Wants/After come after; a
+  // [Quadlet] DefaultDependencies=false turns it off, as in later Podman.
+  const dd = lookupLast(unit, 'Quadlet', 'DefaultDependencies');
+  const defaultDeps = dd ? parseUnitBoolean(dd.value) : true;
+  if (dd && defaultDeps === undefined) throw new UnitFileError(unit.path, dd.line, `DefaultDependencies: ${JSON.stringify(dd.value)} is not a boolean`);
+  if (defaultDeps) {
+    get('Unit').entries.unshift({ key: 'Wants', value: 'network-online.target', line: 0 }, { key: 'After', value: 'network-online.target', line: 0 });
+  }
   if (unit.path) add('Unit', 'SourcePath', unit.path);
   add('Unit', 'RequiresMountsFor', '%t/containers');
 

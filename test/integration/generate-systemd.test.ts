@@ -126,6 +126,64 @@ describe('generate systemd', () => {
     expect((await runCli(['rm', 'gfile'], { storage })).code).toBe(0);
   });
 
+  it('--template --format json: {name: unit}; the template verifies, and an instance runs a container of its own', async () => {
+    expect((await runCli(['create', '--name', 'gtpl', image, 'sleep', '300'], { storage })).code).toBe(0);
+    const g = await runCli(
+      ['generate', 'systemd', '--template', '--name', '--format', 'json', '--wants', 'a.service', '--wants', 'b.service', '--after', 'a.service', '--requires', 'basic.target', '--start-timeout', '90', 'gtpl'],
+      { storage },
+    );
+    expect(g.stderr).toBe('');
+    expect(g.code).toBe(0);
+    const units = JSON.parse(g.stdout);
+    expect(Object.keys(units)).toEqual(['container-gtpl']);
+    // Go's json.MarshalIndent with a one-space indent
+    expect(g.stdout.startsWith('{\n "container-gtpl": "# container-gtpl@.service\\n')).toBe(true);
+    const unit: string = units['container-gtpl'];
+    expect(unit).toContain('\nDescription=tsc-ctr container-gtpl.service for %I\n');
+    expect(unit).toContain('\n\n# User-defined dependencies\nWants=a.service b.service\nAfter=a.service\nRequires=basic.target\n\n[Service]\nEnvironment=PODMAN_SYSTEMD_UNIT=%n-%i\n');
+    expect(unit).toContain('\nRestart=on-failure\nTimeoutStartSec=90\nTimeoutStopSec=70\n');
+    expect(unit).toContain('\t--replace \\\n\t--name gtpl-%i alpine sleep 300\n');
+
+    const dir = userTempDir('units-');
+    const path = join(dir, 'container-gtpl@.service');
+    writeFileSync(path, unit, { mode: 0o644 });
+    const v = await verifyUserUnit(path, runDir);
+    expect(v.stderr).toBe('');
+    expect(v.code).toBe(0);
+
+    // instance "one", as systemd would run container-gtpl@one.service
+    const cmds = unitCommands(unit, { t: runDir, n: 'container-gtpl@one.service', i: 'one' });
+    listener.messages.length = 0;
+    const start = await runLine(cmds.start, { NOTIFY_SOCKET: listener.path });
+    expect(start.stderr).toBe('');
+    expect(start.code).toBe(0);
+    await listener.waitFor((m) => m.includes('READY=1'));
+    expect(await psNames()).toBe('gtpl-one running\ngtpl created\n'); // newest first
+    for (const s of [...cmds.stop, ...cmds.stopPost]) expect((await runLine(s, {})).code).toBe(0);
+    expect(await psNames()).toBe('gtpl created\n');
+
+    // --files with json: the path of the written NAME@.service
+    const cwd = userTempDir('cwd-');
+    const f = await runCli(['generate', 'systemd', '--template', '--name', '--files', '--format', 'json', 'gtpl'], { storage, cwd });
+    expect(f.code).toBe(0);
+    expect(JSON.parse(f.stdout)).toEqual({ 'container-gtpl': join(cwd, 'container-gtpl@.service') });
+    expect(readFileSync(join(cwd, 'container-gtpl@.service'), 'utf8')).toContain('--name gtpl-%i');
+    expect((await runCli(['rm', 'gtpl'], { storage })).code).toBe(0);
+  }, 240_000);
+
+  it('a container with a restart policy, without --new: the unit, and a warning on stderr', async () => {
+    expect((await runCli(['create', '--name', 'grst', '--restart', 'always', image, 'true'], { storage })).code).toBe(0);
+    const g = await runCli(['generate', 'systemd', '--name', 'grst'], { storage });
+    expect(g.code).toBe(0);
+    expect(g.stdout).toContain('\nExecStart=');
+    const id = (await runCli(['inspect', '--format', '{{.Id}}', 'grst'], { storage })).stdout.trim();
+    expect(g.stderr).toBe(
+      `WARN[0000] Container ${id} has restart policy "always" which can lead to issues on shutdown: consider recreating the container without a restart policy and use systemd's restart mechanism instead\n`,
+    );
+    expect((await runCli(['generate', 'systemd', '--new', '--name', 'grst'], { storage })).stderr).toBe('');
+    expect((await runCli(['rm', 'grst'], { storage })).code).toBe(0);
+  });
+
   it('errors: unknown container, bad restart policy', async () => {
     const a = await runCli(['generate', 'systemd', 'nosuch'], { storage });
     expect(a.code).toBe(125);
@@ -134,6 +192,12 @@ describe('generate systemd', () => {
     const b = await runCli(['generate', 'systemd', '--restart-policy', 'sometimes', 'gbad'], { storage });
     expect(b.code).toBe(125);
     expect(b.stderr).toBe('Error: sometimes is not a valid restart policy\n');
+    const c = await runCli(['generate', 'systemd', '--format', 'yaml', 'gbad'], { storage });
+    expect(c.code).toBe(125);
+    expect(c.stderr).toBe('Error: unknown --format argument: yaml\n');
+    const d = await runCli(['generate', 'systemd', '--template', '--new=false', 'gbad'], { storage });
+    expect(d.code).toBe(125);
+    expect(d.stderr).toBe('Error: --template cannot be set with --new=false\n');
   });
 
   it.skipIf(!h.root)('rootful: the same --new unit verifies for the system manager and runs as root', async () => {

@@ -65,6 +65,17 @@ describe('inspect containers (rootless)', () => {
     expect(data.HostConfig.AutoRemove).toBe(false);
   });
 
+  it('Config.CreateCommand is the command line that created it (after StopSignal, as Podman)', () => {
+    const cc: string[] = data.Config.CreateCommand;
+    expect(cc[0]).toBe(h.bin);
+    expect(cc.slice(cc.indexOf('run'))).toEqual([
+      'run', '-d', '--name', 'insp', '-e', 'FOO=bar', '-v', `${bind}:/data:ro`, '--cap-add', 'net_admin', '--cap-drop', 'CHOWN',
+      '--tmpfs', '/scratch:size=1m', '--ulimit', 'nofile=512:1024', '--init', '--label', 'team=qa', 'alpine', 'sleep', '60',
+    ]);
+    const keys = Object.keys(data.Config);
+    expect(keys.indexOf('CreateCommand')).toBe(keys.indexOf('StopSignal') + 1);
+  });
+
   it('--format runs a Go template', async () => {
     const r = await runCli(['container', 'inspect', '--format', '{{.State.Status}} {{.Config.Env}}', 'insp'], { storage });
     expect(r.code).toBe(0);

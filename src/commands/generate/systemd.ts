@@ -11,6 +11,12 @@ interface GenerateSystemdOptions {
   separator: string;
   stopTimeout?: number;
   noHeader?: boolean;
+  template?: boolean;
+  startTimeout?: number;
+  wants?: string[];
+  after?: string[];
+  requires?: string[];
+  format?: string;
 }
 
 const def: CommandDef<GenerateSystemdOptions> = {
@@ -34,10 +40,18 @@ const def: CommandDef<GenerateSystemdOptions> = {
       .option('container-prefix', { type: 'string', default: 'container', describe: 'Systemd unit name prefix for containers' })
       .option('separator', { type: 'string', default: '-', describe: 'Systemd unit name separator between name/id and prefix' })
       .option('stop-timeout', { alias: 't', type: 'number', describe: 'Stop timeout override (default: the container\'s)' })
-      .option('no-header', { type: 'boolean', describe: 'Skip header generation' }) as any,
+      .option('no-header', { type: 'boolean', describe: 'Skip header generation' })
+      .option('template', { type: 'boolean', describe: 'Make it a template file and use %i and %I specifiers. Working only for containers' })
+      .option('start-timeout', { type: 'number', describe: 'Start timeout override' })
+      .option('wants', { type: 'string', array: true, requiresArg: true, describe: 'Add (weak) requirement dependencies to the generated unit file' })
+      .option('after', { type: 'string', array: true, requiresArg: true, describe: 'Add dependencies order to the generated unit file' })
+      .option('requires', { type: 'string', array: true, requiresArg: true, describe: 'Similar to wants, but declares stronger requirement dependencies' })
+      .option('format', { type: 'string', describe: 'Print the created units in specified format (json)' }) as any,
   handler: async (args) => {
     const { UsageError } = await import('../../errors.js');
     if (!args.container) throw new UsageError('requires exactly 1 arg(s), only received 0');
+    const { isJsonFormat } = await import('../../ui/format.js');
+    if (args.format && !isJsonFormat(args.format)) throw new UsageError(`unknown --format argument: ${args.format}`);
     const { containerContext } = await import('../../container/context.js');
     const { generateForContainer } = await import('../../systemd/generate-container.js');
     const ctx = containerContext(args);
@@ -51,16 +65,28 @@ const def: CommandDef<GenerateSystemdOptions> = {
       separator: args.separator,
       stopTimeout: args.stopTimeout,
       noHeader: args.noHeader,
+      template: args.template,
+      startTimeout: args.startTimeout,
+      wants: args.wants,
+      after: args.after,
+      requires: args.requires,
     });
-    if (!args.files) {
-      process.stdout.write(unit.text);
-      return 0;
+    const { log } = await import('../../ui/log.js');
+    for (const w of unit.warnings) log.warn(w);
+    // Podman's report: unit name → unit text, or → the written file's path with --files.
+    let out = unit.text;
+    if (args.files) {
+      const { writeFileSync } = await import('node:fs');
+      const { join } = await import('node:path');
+      // A template's file must be NAME@.service for systemd to instantiate it.
+      out = join(process.cwd(), unit.fileName);
+      writeFileSync(out, unit.text, { mode: 0o644 });
+      if (!args.format) out += '\n';
     }
-    const { writeFileSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const path = join(process.cwd(), `${unit.serviceName}.service`);
-    writeFileSync(path, unit.text, { mode: 0o644 });
-    process.stdout.write(`${path}\n`);
+    if (args.format) {
+      const { goJson } = await import('../../ui/template/gojson.js');
+      process.stdout.write(`${goJson({ [unit.serviceName]: out }, { indent: ' ' })}\n`);
+    } else process.stdout.write(out);
     return 0;
   },
 };

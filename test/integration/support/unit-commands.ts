@@ -20,7 +20,7 @@ function expand(value: string, spec: Record<string, string>): string {
 }
 
 /** The command lines of [Service]; a leading `-` (failure ignored) is dropped. */
-export function unitCommands(text: string, spec: { t: string; n: string }): UnitCommands {
+export function unitCommands(text: string, spec: { t: string; n: string; i?: string }): UnitCommands {
   const unit = parseUnitFile(text, 'generated.service');
   const map = { ...spec, N: spec.n.replace(/\.service$/, '') };
   const cmd = (v: string) => splitUnitWords(expand(v.replace(/^-/, ''), map)).map((w) => w.replaceAll('$$', '$'));

@@ -98,6 +98,41 @@ WantedBy=default.target
     );
   });
 
+  it('--template: NAME@.service, the container named NAME-%i, %i in PODMAN_SYSTEMD_UNIT; implies --new', () => {
+    const u = generateContainerUnit(ctr(['/x', 'run', '--name', 'web', '-e', 'A=50%', 'alpine', 'top']), { name: true, template: true, noHeader: true }, ctx);
+    expect(u.serviceName).toBe('container-web');
+    expect(u.fileName).toBe('container-web@.service');
+    expect(u.text.startsWith('# container-web@.service\n\n[Unit]\nDescription=tsc-ctr container-web.service for %I\n')).toBe(true);
+    expect(u.text).toContain('\n[Service]\nEnvironment=PODMAN_SYSTEMD_UNIT=%n-%i\nRestart=');
+    expect(execStart(u.text)).toBe('/opt/tsc/bin/tsc-ctr run --cidfile=%t/%n.ctr-id --rm --sdnotify=conmon -d --replace --name web-%i -e A=50%% alpine top');
+    expect(u.text).toContain('\nType=notify\n');
+    // --name=X form, and no name at all: one made up from the unit name (no --replace, as Podman)
+    expect(execStart(generateContainerUnit(ctr(['/x', 'run', '--name=w', 'alpine']), { template: true }, ctx).text)).toContain(' --replace --name=w-%i alpine');
+    expect(execStart(generateContainerUnit(ctr(['/x', '--root', '/r', 'run', 'alpine']), { template: true }, ctx).text)).toBe(
+      '/opt/tsc/bin/tsc-ctr --root /r run --name=container-abc123-%i --cidfile=%t/%n.ctr-id --rm --sdnotify=conmon -d alpine',
+    );
+    expect(() => generateContainerUnit(ctr(['/x', 'run', 'a']), { template: true, new: false }, ctx)).toThrow('--template cannot be set with --new=false');
+  });
+
+  it('--wants/--after/--requires under "# User-defined dependencies"; --start-timeout → TimeoutStartSec', () => {
+    const u = generateContainerUnit(ctr(['/x', 'run', 'a']), { new: true, wants: ['a.service', 'b.target'], requires: ['db.service'], startTimeout: 90, restartSec: 3 }, ctx);
+    expect(u.text).toContain('\nRequiresMountsFor=%t/tsc-ctr\n\n# User-defined dependencies\nWants=a.service b.target\nRequires=db.service\n\n[Service]\n');
+    expect(u.text).toContain('\nRestartSec=3\nTimeoutStartSec=90\nTimeoutStopSec=70\n');
+    const v = generateContainerUnit(ctr(['/x', 'run', 'a']), { after: ['x.service'] }, ctx);
+    expect(v.text).toContain('\n\n# User-defined dependencies\nAfter=x.service\n\n[Service]\n');
+    expect(generateContainerUnit(ctr(['/x', 'run', 'a']), { wants: [], startTimeout: 0 }, ctx).text).not.toMatch(/User-defined|TimeoutStartSec/);
+  });
+
+  it('warns about a container restart policy only without --new', () => {
+    const c = ctr(['/x', 'run', '--restart=always', 'a'], { restartPolicy: 'always' });
+    expect(generateContainerUnit(c, {}, ctx).warnings).toEqual([
+      'Container abc123 has restart policy "always" which can lead to issues on shutdown: consider recreating the container without a restart policy and use systemd\'s restart mechanism instead',
+    ]);
+    expect(generateContainerUnit(c, { new: true }, ctx).warnings).toEqual([]);
+    expect(generateContainerUnit(ctr([], { restartPolicy: 'no' }), {}, ctx).warnings).toEqual([]);
+    expect(generateContainerUnit(ctr([]), {}, ctx).fileName).toBe('container-abc123.service');
+  });
+
   it('errors', () => {
     expect(() => generateContainerUnit(ctr(['/x', 'run', 'a']), { restartPolicy: 'sometimes' }, ctx)).toThrow('sometimes is not a valid restart policy');
     expect(() => generateContainerUnit(ctr([], { createCommand: undefined }), { new: true }, ctx)).toThrow(/no create command found/);
